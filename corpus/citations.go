@@ -1,0 +1,264 @@
+package corpus
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxRangeSize bounds a marker range such as [1–3], so "[1-99999999]" in a
+// hostile file cannot allocate a huge label list.
+const maxRangeSize = 50
+
+var (
+	yearRe       = regexp.MustCompile(`\b(1[89]\d\d|20\d\d)[a-z]?\b`)
+	doiRe        = regexp.MustCompile(`\b10\.\d{4,9}/[^\s"<>]+`)
+	urlRe        = regexp.MustCompile(`https?://[^\s"<>]+`)
+	refLabelRe   = regexp.MustCompile(`^\s*(?:\[(\^?[\w-]{1,20})\]:?|(\d{1,4})[.)]|[•·▪◦*-])\s+`)
+	footnoteRe   = regexp.MustCompile(`\[\^([^\]\s]{1,40})\]`)
+	bracketNumRe = regexp.MustCompile(`\[(\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*)\]`)
+	caretRe      = regexp.MustCompile(`([^\s\d^])\^(\d{1,4})\b`)
+	// superRe matches a run of superscript digits (with separators) and the
+	// character before it, so "10⁹" (a power) is told apart from "skin.¹".
+	superRe = regexp.MustCompile(`(^|[^\s⁰¹²³⁴⁵⁶⁷⁸⁹])(\s?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)`)
+	// authorYearRe matches a parenthetical such as "(Salem et al. 2018)" or
+	// "(Bowe and Logan, 2011; Arck et al. 2010)".
+	authorYearRe = regexp.MustCompile(`\s?\(((?:[\p{Lu}][\p{L}'’-]+(?:\s[\p{Lu}][\p{L}'’-]+)?(?:\s+et\s+al\.?|\s+(?:and|&)\s+[\p{Lu}][\p{L}'’-]+)?,?\s+\d{4}[a-z]?(?:;\s*)?)+)\)`)
+	oneCiteRe    = regexp.MustCompile(`([\p{Lu}][\p{L}'’-]+(?:\s[\p{Lu}][\p{L}'’-]+)?)(?:\s+et\s+al\.?|\s+(?:and|&)\s+[\p{Lu}][\p{L}'’-]+)?,?\s+(\d{4})[a-z]?`)
+)
+
+var superDigits = map[rune]rune{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
+
+// citeMark is one citation found in a block: a label, or an author–year pair.
+type citeMark struct {
+	label  string
+	author string
+	year   string
+	raw    string
+}
+
+// extractMarkers removes citation markers from s and returns the clean text
+// and the markers in order. Author–year parentheticals are removed only when
+// resolve accepts them, so an unresolvable one stays readable in the text.
+func extractMarkers(s string, resolve func(citeMark) bool) (string, []citeMark) {
+	var marks []citeMark
+	s = footnoteRe.ReplaceAllStringFunc(s, func(m string) string {
+		marks = append(marks, citeMark{label: footnoteRe.FindStringSubmatch(m)[1], raw: m})
+		return ""
+	})
+	s = bracketNumRe.ReplaceAllStringFunc(s, func(m string) string {
+		for _, l := range expandLabels(bracketNumRe.FindStringSubmatch(m)[1]) {
+			marks = append(marks, citeMark{label: l, raw: m})
+		}
+		return ""
+	})
+	s = caretRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := caretRe.FindStringSubmatch(m)
+		marks = append(marks, citeMark{label: sub[2], raw: "^" + sub[2]})
+		return sub[1]
+	})
+	s = superRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := superRe.FindStringSubmatch(m)
+		if before := []rune(sub[1]); len(before) == 1 && (unicode.IsDigit(before[0]) || before[0] == '×') {
+			return m // a power such as 10⁹, not a marker
+		}
+		digits := strings.Map(func(r rune) rune {
+			if d, ok := superDigits[r]; ok {
+				return d
+			}
+			switch r {
+			case '⁻', '–':
+				return '-'
+			case '˒':
+				return ','
+			}
+			return r
+		}, sub[3])
+		for _, l := range expandLabels(digits) {
+			marks = append(marks, citeMark{label: l, raw: sub[3]})
+		}
+		return sub[1]
+	})
+	s = authorYearRe.ReplaceAllStringFunc(s, func(m string) string {
+		var found []citeMark
+		all := true
+		for _, c := range oneCiteRe.FindAllStringSubmatch(authorYearRe.FindStringSubmatch(m)[1], -1) {
+			cm := citeMark{author: c[1], year: c[2], raw: strings.TrimSpace(m)}
+			if resolve != nil && !resolve(cm) {
+				all = false
+			}
+			found = append(found, cm)
+		}
+		marks = append(marks, found...)
+		if !all {
+			return m
+		}
+		return ""
+	})
+	return tidyPunctuation(s), marks
+}
+
+// expandLabels turns "1, 3–5" into 1 3 4 5.
+func expandLabels(spec string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(spec, func(r rune) bool { return r == ',' || r == ';' }) {
+		part = strings.TrimSpace(part)
+		lo, hi, isRange := strings.Cut(strings.NewReplacer("–", "-", "—", "-").Replace(part), "-")
+		a, errA := strconv.Atoi(strings.TrimSpace(lo))
+		if errA != nil {
+			continue
+		}
+		b := a
+		if isRange {
+			if n, err := strconv.Atoi(strings.TrimSpace(hi)); err == nil && n >= a && n-a < maxRangeSize {
+				b = n
+			}
+		}
+		for i := a; i <= b; i++ {
+			out = append(out, strconv.Itoa(i))
+		}
+	}
+	return out
+}
+
+var spaceBeforePunct = regexp.MustCompile(`\s+([.,;:!?])`)
+
+// tidyPunctuation closes the gaps removed markers leave behind.
+func tidyPunctuation(s string) string {
+	s = spaceBeforePunct.ReplaceAllString(collapseSpaces(s), "$1")
+	return strings.TrimSpace(s)
+}
+
+func collapseSpaces(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if r == '\n' {
+			b.WriteRune(r)
+			space = false
+			continue
+		}
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(b.String(), " \n", "\n"), "\n ", "\n")
+}
+
+// splitRefLabel takes a leading list number or bracket label off a
+// reference line.
+func splitRefLabel(line string) (label, rest string) {
+	m := refLabelRe.FindStringSubmatchIndex(line)
+	if m == nil {
+		return "", strings.TrimSpace(line)
+	}
+	switch {
+	case m[2] >= 0:
+		label = strings.TrimPrefix(line[m[2]:m[3]], "^")
+	case m[4] >= 0:
+		label = line[m[4]:m[5]]
+	}
+	return label, strings.TrimSpace(line[m[1]:])
+}
+
+// parseReference finds the DOI and link of a reference entry.
+func parseReference(label, text string) Reference {
+	ref := Reference{Label: label, Text: strings.TrimSpace(text)}
+	if m := doiRe.FindString(text); m != "" {
+		ref.DOI = trimTrailing(m)
+	}
+	for _, u := range urlRe.FindAllString(text, -1) {
+		u = trimTrailing(u)
+		if ref.URL == "" && !isDOIURL(u) {
+			ref.URL = u
+		}
+	}
+	if ref.URL == "" && ref.DOI != "" {
+		ref.URL = "https://doi.org/" + ref.DOI
+	}
+	return ref
+}
+
+func isDOIURL(u string) bool {
+	return strings.Contains(u, "doi.org/10.")
+}
+
+// trimTrailing drops sentence punctuation after a DOI or URL, keeping a
+// closing bracket that belongs to it, as in 10.1016/S0140-6736(00)04259-8.
+func trimTrailing(s string) string {
+	for s != "" {
+		last := s[len(s)-1]
+		switch {
+		case strings.ContainsRune(".,;:'\"’”", rune(last)) || strings.HasSuffix(s, "’") || strings.HasSuffix(s, "”"):
+			_, size := lastRune(s)
+			s = s[:len(s)-size]
+		case last == ')' && strings.Count(s, "(") < strings.Count(s, ")"),
+			last == ']' && strings.Count(s, "[") < strings.Count(s, "]"):
+			s = s[:len(s)-1]
+		default:
+			return s
+		}
+	}
+	return s
+}
+
+func lastRune(s string) (rune, int) {
+	r := []rune(s)
+	last := r[len(r)-1]
+	return last, len(string(last))
+}
+
+// fold lowercases and strips accents so "Jiménez" matches "Jimenez".
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
+}
+
+// authorYearIndex finds a reference by its first author's surname and year.
+type authorYearIndex []Reference
+
+func (refs authorYearIndex) find(author, year string) (Reference, bool) {
+	want := fold(author)
+	var match []Reference
+	for _, r := range refs {
+		t := fold(r.Text)
+		if !strings.HasPrefix(t, want) {
+			continue
+		}
+		if rest := []rune(t[len(want):]); len(rest) > 0 && (unicode.IsLetter(rest[0])) {
+			continue
+		}
+		match = append(match, r)
+	}
+	for _, r := range match {
+		for _, y := range yearRe.FindAllStringSubmatch(r.Text, -1) {
+			if y[1] == year {
+				return r, true
+			}
+		}
+	}
+	return Reference{}, false
+}
+
+func describeMark(m citeMark) string {
+	if m.label != "" {
+		return fmt.Sprintf("marker [%s]", m.label)
+	}
+	return fmt.Sprintf("citation %q", m.author+" "+m.year)
+}

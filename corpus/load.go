@@ -1,0 +1,167 @@
+package corpus
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxFileSize is the largest article file the loader reads; larger files are
+// skipped, since no honest article is that long and a mistaken drop of a
+// data file should not stall a rebuild.
+const MaxFileSize = 1 << 20
+
+// Load reads every article below the root of fsys. Files that cannot be used
+// are listed in Library.Skipped with a reason and never stop the load; the
+// error is reserved for a library that cannot be read at all.
+func Load(fsys fs.FS) (*Library, error) {
+	lib := &Library{}
+	fingerprint := sha256.New()
+	bySlug := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if name == "." {
+				return err
+			}
+			lib.Skipped = append(lib.Skipped, Problem{File: name, Reason: "cannot read: " + unwrapPath(err)})
+			return nil
+		}
+		if name != "." && strings.HasPrefix(d.Name(), ".") {
+			// Hidden files (.gitkeep, editor swap files) are not articles.
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		art, problems, data, ok := loadFile(fsys, name)
+		fmt.Fprintf(fingerprint, "%s\x00%d\x00", name, len(data))
+		fingerprint.Write(data)
+		if !ok {
+			lib.Skipped = append(lib.Skipped, problems...)
+			return nil
+		}
+		if first, dup := bySlug[art.Slug]; dup {
+			lib.Warnings = append(lib.Warnings, Problem{File: name,
+				Reason: fmt.Sprintf("duplicate slug %q (already used by %s); not loaded", art.Slug, first)})
+			return nil
+		}
+		bySlug[art.Slug] = name
+		lib.Warnings = append(lib.Warnings, problems...)
+		lib.Articles = append(lib.Articles, art)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read library: %w", err)
+	}
+	sort.Slice(lib.Articles, func(i, j int) bool { return lib.Articles[i].Slug < lib.Articles[j].Slug })
+	lib.Fingerprint = hex.EncodeToString(fingerprint.Sum(nil))
+	return lib, nil
+}
+
+// loadFile reads and parses one file. ok is false when the file is skipped;
+// problems then holds the reason, otherwise any warnings.
+func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []byte, ok bool) {
+	skip := func(line int, format string, args ...any) (Article, []Problem, []byte, bool) {
+		return Article{}, []Problem{{File: name, Line: line, Reason: fmt.Sprintf(format, args...)}}, data, false
+	}
+	ext := strings.ToLower(path.Ext(name))
+	if ext != ".md" && ext != ".markdown" && ext != ".txt" {
+		return skip(0, "unknown extension %q (want .md or .txt)", path.Ext(name))
+	}
+	if info, err := fs.Stat(fsys, name); err != nil {
+		return skip(0, "cannot read: %s", unwrapPath(err))
+	} else if info.Size() > MaxFileSize {
+		return skip(0, "file is %d bytes, over the %d-byte limit", info.Size(), MaxFileSize)
+	}
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return skip(0, "cannot read: %s", unwrapPath(err))
+	}
+	if len(data) > MaxFileSize {
+		return skip(0, "file is over the %d-byte limit", MaxFileSize)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return skip(lineAt(data, i), "binary content (NUL byte)")
+	}
+	if !utf8.Valid(data) {
+		return skip(lineAt(data, invalidUTF8At(data)), "invalid UTF-8")
+	}
+	text := normalizeNewlines(string(data))
+	var doc document
+	if ext == ".txt" {
+		doc = readPlainText(text)
+	} else {
+		var perr *parseError
+		doc, err = readMarkdown(text)
+		if errors.As(err, &perr) {
+			return skip(perr.line, "%s", perr.msg)
+		} else if err != nil {
+			return skip(0, "%v", err)
+		}
+	}
+	if strings.TrimSpace(doc.info.Title) == "" {
+		if ext == ".txt" {
+			return skip(0, "no title: the first lines hold no title-like line")
+		}
+		return skip(1, "no title: front matter needs a \"title\" field")
+	}
+	slug := strings.TrimSuffix(name, path.Ext(name))
+	art, problems = assemble(name, slug, doc)
+	if len(art.Passages) == 0 {
+		return skip(0, "no text: nothing to answer from")
+	}
+	return art, problems, data, true
+}
+
+// parseError is a problem with a file's syntax at a known line.
+type parseError struct {
+	line int
+	msg  string
+}
+
+func (e *parseError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+func normalizeNewlines(s string) string {
+	s = strings.TrimPrefix(s, "\uFEFF")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// lineAt returns the 1-based line number of byte offset off.
+func lineAt(data []byte, off int) int {
+	if off > len(data) {
+		off = len(data)
+	}
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}
+
+// unwrapPath drops the path from fs errors; the Problem already names the
+// file.
+func unwrapPath(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,413 @@
+package corpus
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+	"go.yaml.in/yaml/v3"
+)
+
+// document is what a reader extracts from one file, before citations are
+// resolved and passages are cut.
+type document struct {
+	info   ArticleInfo
+	tags   []string
+	blocks []block
+	refs   []rawRef
+	// problems are warnings found while reading (bad dates and the like).
+	problems []Problem
+}
+
+// block is one paragraph or list item with its citation markers still in the
+// text.
+type block struct {
+	section []string
+	text    string
+	// leadIn is the sentence that introduces a list item's list.
+	leadIn string
+	line   int
+	// list groups the items of one list; 0 for paragraphs.
+	list int
+}
+
+// rawRef is one reference-list entry as written.
+type rawRef struct {
+	label string
+	text  string
+	line  int
+}
+
+// frontMatter is the YAML header of a Markdown article.
+type frontMatter struct {
+	Title     yaml.Node `yaml:"title"`
+	Source    yaml.Node `yaml:"source"`
+	Author    yaml.Node `yaml:"author"`
+	Published yaml.Node `yaml:"published"`
+	Tags      yaml.Node `yaml:"tags"`
+}
+
+var (
+	markdownParser = goldmark.New(goldmark.WithExtensions(extension.Footnote)).Parser()
+	yamlLineRe     = regexp.MustCompile(`line (\d+)`)
+	referencesRe   = regexp.MustCompile(`(?i)^\s*(references|sources|bibliography|works cited|literature)\s*:?\s*$`)
+)
+
+// readMarkdown reads a Markdown article with optional YAML front matter.
+func readMarkdown(src string) (document, error) {
+	var doc document
+	body, bodyLine, err := splitFrontMatter(src, &doc)
+	if err != nil {
+		return doc, err
+	}
+	source := []byte(body)
+	root := markdownParser.Parse(text.NewReader(source))
+	w := &mdWalker{src: source, lineOffset: bodyLine - 1, doc: &doc, footnotes: map[int]string{}}
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		if list, ok := n.(*extast.FootnoteList); ok {
+			for fn := list.FirstChild(); fn != nil; fn = fn.NextSibling() {
+				if f, ok := fn.(*extast.Footnote); ok {
+					w.footnotes[f.Index] = string(f.Ref)
+				}
+			}
+		}
+	}
+	w.walk(root)
+	return doc, nil
+}
+
+// splitFrontMatter parses a leading "---" YAML block into doc.info and
+// returns the rest of the file with the line number it starts at.
+func splitFrontMatter(src string, doc *document) (string, int, error) {
+	if !strings.HasPrefix(src, "---\n") && src != "---" {
+		return src, 1, nil
+	}
+	rest := src[4:]
+	end, closeLen := -1, 0
+	for _, marker := range []string{"\n---\n", "\n...\n"} {
+		if i := strings.Index("\n"+rest, marker); i >= 0 && (end < 0 || i < end) {
+			end, closeLen = i, len(marker)
+		}
+	}
+	if end < 0 {
+		for _, marker := range []string{"\n---", "\n..."} {
+			if strings.HasSuffix("\n"+rest, marker) {
+				end, closeLen = len(rest)+1-len(marker), len(marker)
+			}
+		}
+	}
+	if end < 0 {
+		return "", 0, &parseError{line: 1, msg: "front matter opened with --- is never closed"}
+	}
+	header := ""
+	if end > 0 {
+		header = rest[:end-1]
+	}
+	bodyStart := min(4+end-1+closeLen, len(src))
+	bodyLine := strings.Count(src[:bodyStart], "\n") + 1
+	var fm frontMatter
+	if err := yaml.Unmarshal([]byte(header), &fm); err != nil {
+		line := 1
+		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			line = n + 1
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = yamlLineRe.ReplaceAllString(msg, "")
+		msg = strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(msg), ":")), ":")
+		return "", 0, &parseError{line: line, msg: "broken front matter: " + strings.TrimSpace(msg)}
+	}
+	scalar := func(field string, n *yaml.Node) (string, error) {
+		switch n.Kind {
+		case 0:
+			return "", nil
+		case yaml.ScalarNode:
+			if n.Tag == "!!null" {
+				return "", nil
+			}
+			return strings.TrimSpace(n.Value), nil
+		default:
+			return "", &parseError{line: n.Line + 1, msg: fmt.Sprintf("front matter field %q must be a single value", field)}
+		}
+	}
+	var errs [4]error
+	doc.info.Title, errs[0] = scalar("title", &fm.Title)
+	doc.info.Source, errs[1] = scalar("source", &fm.Source)
+	doc.info.Author, errs[2] = scalar("author", &fm.Author)
+	published, errPub := scalar("published", &fm.Published)
+	errs[3] = errPub
+	for _, err := range errs {
+		if err != nil {
+			return "", 0, err
+		}
+	}
+	if published != "" {
+		if validPublished(published) {
+			doc.info.Published = published
+		} else {
+			doc.problems = append(doc.problems, Problem{Line: fm.Published.Line + 1,
+				Reason: fmt.Sprintf("published %q is not YYYY-MM-DD or YYYY; left out", published)})
+		}
+	}
+	switch fm.Tags.Kind {
+	case yaml.ScalarNode:
+		if v := strings.TrimSpace(fm.Tags.Value); v != "" {
+			doc.tags = []string{v}
+		}
+	case yaml.SequenceNode:
+		for _, t := range fm.Tags.Content {
+			if t.Kind == yaml.ScalarNode && strings.TrimSpace(t.Value) != "" {
+				doc.tags = append(doc.tags, strings.TrimSpace(t.Value))
+			}
+		}
+	}
+	return src[bodyStart:], bodyLine, nil
+}
+
+func validPublished(s string) bool {
+	for _, layout := range []string{"2006-01-02", "2006"} {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// mdWalker turns goldmark's syntax tree into blocks and references.
+type mdWalker struct {
+	src        []byte
+	lineOffset int
+	doc        *document
+	footnotes  map[int]string // footnote index → its label
+
+	headings []heading
+	inRefs   bool
+	refLevel int
+	// lastPara is the index in doc.blocks of the paragraph just read, or -1.
+	lastPara int
+	lists    int
+}
+
+type heading struct {
+	level int
+	text  string
+}
+
+func (w *mdWalker) walk(parent ast.Node) {
+	w.lastPara = -1
+	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		switch n := n.(type) {
+		case *ast.Heading:
+			w.heading(n)
+			w.lastPara = -1
+		case *ast.Paragraph, *ast.TextBlock:
+			w.paragraph(n)
+		case *ast.List:
+			w.list(n)
+			w.lastPara = -1
+		case *ast.Blockquote:
+			w.walk(n)
+		case *extast.FootnoteList:
+			for fn := n.FirstChild(); fn != nil; fn = fn.NextSibling() {
+				if f, ok := fn.(*extast.Footnote); ok {
+					w.doc.refs = append(w.doc.refs, rawRef{label: string(f.Ref), text: w.blockText(f), line: w.line(f)})
+				}
+			}
+		default:
+			// Code, HTML and thematic breaks are not prose to answer from.
+			w.lastPara = -1
+		}
+	}
+}
+
+func (w *mdWalker) heading(h *ast.Heading) {
+	title := w.inlineText(h)
+	if w.inRefs && h.Level <= w.refLevel {
+		w.inRefs = false
+	}
+	if referencesRe.MatchString(title) {
+		w.inRefs, w.refLevel = true, h.Level
+		return
+	}
+	for len(w.headings) > 0 && w.headings[len(w.headings)-1].level >= h.Level {
+		w.headings = w.headings[:len(w.headings)-1]
+	}
+	if len(w.headings) == 0 && h.Level == 1 && strings.EqualFold(title, w.doc.info.Title) {
+		return // a repeat of the front-matter title is not a section
+	}
+	if w.doc.info.Title == "" && h.Level == 1 && len(w.doc.blocks) == 0 {
+		w.doc.info.Title = title // no front matter title: the first H1 names the article
+		return
+	}
+	w.headings = append(w.headings, heading{h.Level, title})
+}
+
+func (w *mdWalker) section() []string {
+	out := make([]string, len(w.headings))
+	for i, h := range w.headings {
+		out[i] = h.text
+	}
+	return out
+}
+
+func (w *mdWalker) paragraph(n ast.Node) {
+	t := w.inlineText(n)
+	if t == "" {
+		return
+	}
+	if w.inRefs {
+		w.addRefLines(t, w.line(n))
+		return
+	}
+	w.doc.blocks = append(w.doc.blocks, block{section: w.section(), text: t, line: w.line(n)})
+	w.lastPara = len(w.doc.blocks) - 1
+}
+
+// addRefLines adds a paragraph of the reference section: one entry, or one
+// entry per line when each line holds a year.
+func (w *mdWalker) addRefLines(t string, line int) {
+	lines := strings.Split(t, "\n")
+	each := len(lines) > 1
+	for _, l := range lines {
+		if !yearRe.MatchString(l) {
+			each = false
+		}
+	}
+	if !each {
+		lines = []string{strings.Join(lines, " ")}
+	}
+	for i, l := range lines {
+		label, rest := splitRefLabel(l)
+		if label == "" {
+			label = strconv.Itoa(len(w.doc.refs) + 1)
+		}
+		w.doc.refs = append(w.doc.refs, rawRef{label: label, text: rest, line: line + i})
+	}
+}
+
+func (w *mdWalker) list(l *ast.List) {
+	w.lists++
+	listID := w.lists
+	leadIn := ""
+	if w.lastPara >= 0 {
+		if p := w.doc.blocks[w.lastPara].text; strings.HasSuffix(strings.TrimSpace(p), ":") {
+			leadIn = p
+			if wordCount(p) < minPassageWords {
+				// A short lead-in lives on inside each item instead.
+				w.doc.blocks = w.doc.blocks[:w.lastPara]
+			}
+		}
+	}
+	number := l.Start
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		t := w.blockText(item)
+		if t == "" {
+			continue
+		}
+		if w.inRefs {
+			label := ""
+			if l.IsOrdered() {
+				label = strconv.Itoa(number)
+			}
+			if explicit, rest := splitRefLabel(t); explicit != "" {
+				label, t = explicit, rest
+			}
+			if label == "" {
+				label = strconv.Itoa(len(w.doc.refs) + 1)
+			}
+			w.doc.refs = append(w.doc.refs, rawRef{label: label, text: t, line: w.line(item)})
+		} else {
+			w.doc.blocks = append(w.doc.blocks, block{section: w.section(), text: t, leadIn: leadIn, line: w.line(item), list: listID})
+		}
+		number++
+	}
+}
+
+// blockText flattens a container (list item, footnote) to one line of text.
+func (w *mdWalker) blockText(n ast.Node) string {
+	var parts []string
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c.(type) {
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+			if t := strings.ReplaceAll(w.inlineText(c), "\n", " "); t != "" {
+				parts = append(parts, t)
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(parts, " ")
+}
+
+// inlineText renders a block's inline content as plain text. Soft line
+// breaks become "\n" so reference sections can tell lines apart; callers
+// that want prose fold them. Footnote references become "[^label]" so the
+// marker reader treats all marker styles alike.
+func (w *mdWalker) inlineText(n ast.Node) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(unescape(c.Segment.Value(w.src)))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte('\n')
+			}
+		case *ast.String:
+			b.Write(unescape(c.Value))
+		case *ast.CodeSpan:
+			for t := c.FirstChild(); t != nil; t = t.NextSibling() {
+				if s, ok := t.(*ast.Text); ok {
+					b.Write(s.Segment.Value(w.src))
+				}
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.AutoLink:
+			b.Write(c.URL(w.src))
+			return ast.WalkSkipChildren, nil
+		case *ast.Image, *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case *extast.FootnoteLink:
+			if label, ok := w.footnotes[c.Index]; ok {
+				b.WriteString("[^" + label + "]")
+			}
+		case *extast.FootnoteBacklink:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(collapseSpaces(b.String()))
+}
+
+func unescape(v []byte) []byte {
+	return util.UnescapePunctuations(util.ResolveNumericReferences(util.ResolveEntityNames(bytes.Clone(v))))
+}
+
+// line returns the 1-based file line where block n starts.
+func (w *mdWalker) line(n ast.Node) int {
+	for c := n; c != nil; c = c.FirstChild() {
+		if c.Type() == ast.TypeBlock && c.Lines().Len() > 0 {
+			return lineAt(w.src, c.Lines().At(0).Start) + w.lineOffset
+		}
+	}
+	if n.Pos() >= 0 {
+		return lineAt(w.src, n.Pos()) + w.lineOffset
+	}
+	return 0
+}

@@ -1,0 +1,283 @@
+package corpus
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Passage sizes, in words. Passages shorter than minPassageWords rarely
+// answer anything alone; longer than maxPassageWords they bury the answer.
+const (
+	minPassageWords    = 25
+	maxPassageWords    = 160
+	targetPassageWords = 110
+)
+
+// unit is a passage under construction.
+type unit struct {
+	section   []string
+	leadIn    string
+	body      string
+	line      int
+	list      int
+	citations []Reference
+}
+
+func (u unit) text() string {
+	if u.leadIn == "" {
+		return u.body
+	}
+	return u.leadIn + " " + u.body
+}
+
+func (u unit) words() int { return wordCount(u.text()) }
+
+// assemble resolves a document's citations and cuts it into passages.
+func assemble(file, slug string, doc document) (Article, []Problem) {
+	art := Article{Slug: slug, File: file, ArticleInfo: doc.info, Tags: doc.tags}
+	if art.Tags == nil {
+		art.Tags = []string{}
+	}
+	var problems []Problem
+	for _, p := range doc.problems {
+		p.File = file
+		problems = append(problems, p)
+	}
+	byLabel := map[string]int{}
+	for _, r := range doc.refs {
+		if _, dup := byLabel[r.label]; dup {
+			problems = append(problems, Problem{File: file, Line: r.line, Reason: "reference [" + r.label + "] is listed twice; the first is used"})
+			continue
+		}
+		byLabel[r.label] = len(art.References)
+		art.References = append(art.References, parseReference(r.label, collapseSpaces(strings.ReplaceAll(r.text, "\n", " "))))
+	}
+	authorYear := authorYearIndex(art.References)
+	resolve := func(m citeMark) (Reference, bool) {
+		if m.label != "" {
+			i, ok := byLabel[m.label]
+			if !ok {
+				return Reference{}, false
+			}
+			return art.References[i], true
+		}
+		return authorYear.find(m.author, m.year)
+	}
+	accept := func(m citeMark) bool { _, ok := resolve(m); return ok }
+
+	var units []unit
+	var pending []Reference // citations of a citation-only block, for the next unit
+	for _, b := range doc.blocks {
+		leadIn, _ := extractMarkers(strings.ReplaceAll(b.leadIn, "\n", " "), accept)
+		for _, chunk := range splitLong(strings.ReplaceAll(b.text, "\n", " "), maxPassageWords-wordCount(leadIn)) {
+			clean, marks := extractMarkers(chunk, accept)
+			var cites []Reference
+			for _, m := range marks {
+				ref, ok := resolve(m)
+				if !ok {
+					problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + " points at no reference"})
+					continue
+				}
+				cites = addCitation(cites, ref)
+			}
+			if !hasWords(clean) {
+				pending = append(pending, cites...)
+				continue
+			}
+			for _, r := range pending {
+				cites = addCitation(cites, r)
+			}
+			pending = nil
+			units = append(units, unit{section: b.section, leadIn: leadIn, body: clean, line: b.line, list: b.list, citations: cites})
+		}
+	}
+	if len(pending) > 0 && len(units) > 0 {
+		last := &units[len(units)-1]
+		for _, r := range pending {
+			last.citations = addCitation(last.citations, r)
+		}
+	}
+	units = mergeSmall(units)
+
+	seen := map[string]int{}
+	order := map[string]int{}
+	for i, r := range art.References {
+		order[r.Label] = i
+	}
+	for _, u := range units {
+		text := u.text()
+		id := passageID(slug, text)
+		if n := seen[id]; n > 0 {
+			seen[id] = n + 1
+			id += "-" + strconv.Itoa(n+1)
+		} else {
+			seen[id] = 1
+		}
+		cites := u.citations
+		slices.SortStableFunc(cites, func(a, b Reference) int { return order[a.Label] - order[b.Label] })
+		if len(cites) == 0 {
+			cites = []Reference{{Label: "", Text: art.Title, URL: art.Source}}
+		}
+		section := u.section
+		if section == nil {
+			section = []string{}
+		}
+		art.Passages = append(art.Passages, Passage{ID: id, Slug: slug, Section: section, Text: text, Article: art.ArticleInfo, Citations: cites})
+	}
+	if art.References == nil {
+		art.References = []Reference{}
+	}
+	return art, problems
+}
+
+func addCitation(list []Reference, r Reference) []Reference {
+	for _, have := range list {
+		if have.Label == r.Label && have.Text == r.Text {
+			return list
+		}
+	}
+	return append(list, r)
+}
+
+// passageID depends only on the article and the passage text, so it is
+// stable across rebuilds while the text is unchanged.
+func passageID(slug, text string) string {
+	sum := sha256.Sum256([]byte(slug + "\x00" + text))
+	return hex.EncodeToString(sum[:6])
+}
+
+// mergeSmall joins fragments too short to answer anything with a neighbour
+// in the same section: the next one if it fits, else the previous one.
+func mergeSmall(units []unit) []unit {
+	for changed := true; changed; {
+		changed = false
+		for i := 0; i < len(units); i++ {
+			if units[i].words() >= minPassageWords {
+				continue
+			}
+			if j := i + 1; j < len(units) && sameSection(units[i], units[j]) && units[i].words()+units[j].words() <= maxPassageWords {
+				units[j] = join(units[i], units[j])
+				units = slices.Delete(units, i, i+1)
+				changed = true
+				break
+			}
+			if j := i - 1; j >= 0 && sameSection(units[i], units[j]) && units[i].words()+units[j].words() <= maxPassageWords {
+				units[j] = join(units[j], units[i])
+				units = slices.Delete(units, i, i+1)
+				changed = true
+				break
+			}
+		}
+	}
+	return units
+}
+
+func sameSection(a, b unit) bool { return slices.Equal(a.section, b.section) }
+
+// join appends b to a. Items of one list share their lead-in once.
+func join(a, b unit) unit {
+	out := a
+	out.citations = slices.Clone(a.citations)
+	for _, r := range b.citations {
+		out.citations = addCitation(out.citations, r)
+	}
+	switch {
+	case a.list != 0 && a.list == b.list:
+		out.body = a.body + " " + b.body
+	case b.leadIn != "":
+		out.body = a.text() + " " + b.text()
+		out.leadIn = ""
+	default:
+		out.body = a.body + " " + b.body
+	}
+	if b.list != a.list {
+		out.list = 0
+	}
+	return out
+}
+
+// splitLong cuts text longer than limit words at sentence boundaries into
+// chunks of similar size.
+func splitLong(text string, limit int) []string {
+	words := wordCount(text)
+	if words <= limit || limit <= 0 {
+		return []string{text}
+	}
+	sentences := splitSentences(text)
+	chunks := (words + targetPassageWords - 1) / targetPassageWords
+	goal := words / chunks
+	var out []string
+	var cur []string
+	curWords := 0
+	for _, s := range sentences {
+		n := wordCount(s)
+		if curWords > 0 && (curWords+n > limit || curWords >= goal) {
+			out = append(out, strings.Join(cur, " "))
+			cur, curWords = nil, 0
+		}
+		cur = append(cur, s)
+		curWords += n
+	}
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, " "))
+	}
+	return out
+}
+
+// abbreviations never end a sentence.
+var abbreviations = map[string]bool{
+	"al.": true, "e.g.": true, "i.e.": true, "vs.": true, "etc.": true, "dr.": true, "approx.": true,
+	"fig.": true, "no.": true, "cf.": true, "ca.": true, "mr.": true, "mrs.": true, "ms.": true, "st.": true,
+	"l.": true, "b.": true, "h.": true, "s.": true, "p.": true, "spp.": true, "sp.": true,
+}
+
+// splitSentences splits prose after ".", "!" or "?" when the next word
+// starts a sentence.
+func splitSentences(text string) []string {
+	fields := strings.Fields(text)
+	var out []string
+	start := 0
+	for i := 0; i < len(fields)-1; i++ {
+		w := strings.TrimRightFunc(fields[i], func(r rune) bool {
+			_, super := superDigits[r]
+			return super || strings.ContainsRune(`"')]”’`, r) || unicode.IsDigit(r) && strings.ContainsAny(fields[i], "[")
+		})
+		w = strings.TrimSuffix(w, "]")
+		if i := strings.LastIndex(w, "["); i > 0 {
+			w = w[:i]
+		}
+		if w == "" || !strings.ContainsRune(".!?", rune(w[len(w)-1])) {
+			continue
+		}
+		if abbreviations[strings.ToLower(w)] || isInitial(w) {
+			continue
+		}
+		next := []rune(fields[i+1])
+		if !(unicode.IsUpper(next[0]) || unicode.IsDigit(next[0]) || strings.ContainsRune(`"“‘(`, next[0])) {
+			continue
+		}
+		out = append(out, strings.Join(fields[start:i+1], " "))
+		start = i + 1
+	}
+	if start < len(fields) {
+		out = append(out, strings.Join(fields[start:], " "))
+	}
+	return out
+}
+
+// isInitial reports whether w is a single capital letter and a period, as in
+// "L. rhamnosus".
+func isInitial(w string) bool {
+	r := []rune(w)
+	return len(r) == 2 && unicode.IsUpper(r[0]) && r[1] == '.'
+}
+
+func wordCount(s string) int { return len(strings.Fields(s)) }
+
+func hasWords(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
