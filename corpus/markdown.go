@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	extast "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 	"go.yaml.in/yaml/v3"
@@ -57,9 +59,10 @@ type frontMatter struct {
 }
 
 var (
-	markdownParser = goldmark.New(goldmark.WithExtensions(extension.Footnote)).Parser()
-	yamlLineRe     = regexp.MustCompile(`line (\d+)`)
-	referencesRe   = regexp.MustCompile(`(?i)^\s*(references|sources|bibliography|works cited|literature)\s*:?\s*$`)
+	markdownParser = goldmark.New(goldmark.WithExtensions(extension.Footnote), goldmark.WithParserOptions(
+		parser.WithASTTransformers(util.Prioritized(keepUnreferencedFootnotes{}, 998)))).Parser()
+	yamlLineRe   = regexp.MustCompile(`line (\d+)`)
+	referencesRe = regexp.MustCompile(`(?i)^\s*(references|sources|bibliography|works cited|literature)\s*:?\s*$`)
 )
 
 // readMarkdown reads a Markdown article with optional YAML front matter.
@@ -82,13 +85,47 @@ func readMarkdown(src string) (document, error) {
 		}
 	}
 	w.walk(root)
+	// Footnote definitions join the reference list in document order.
+	slices.SortStableFunc(w.footnoteRefs, func(a, b rawRef) int { return a.line - b.line })
+	doc.refs = append(doc.refs, w.footnoteRefs...)
 	return doc, nil
+}
+
+// keepUnreferencedFootnotes runs before goldmark's footnote transformer,
+// which drops definitions no marker points to, and moves those into a list
+// of their own: they are reference entries all the same, and a "[1]" marker
+// may name them.
+type keepUnreferencedFootnotes struct{}
+
+func (keepUnreferencedFootnotes) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	var unreferenced []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if f, ok := n.(*extast.Footnote); ok && entering {
+			if f.Index < 0 {
+				unreferenced = append(unreferenced, f)
+			}
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if len(unreferenced) == 0 {
+		return
+	}
+	kept := extast.NewFootnoteList()
+	for _, f := range unreferenced {
+		kept.AppendChild(kept, f) // detaches f from goldmark's list
+	}
+	doc.AppendChild(doc, kept)
 }
 
 // splitFrontMatter parses a leading "---" YAML block into doc.info and
 // returns the rest of the file with the line number it starts at.
 func splitFrontMatter(src string, doc *document) (string, int, error) {
-	if !strings.HasPrefix(src, "---\n") && src != "---" {
+	const unclosed = "front matter opened with --- is never closed"
+	if src == "---" {
+		return "", 0, &parseError{line: 1, msg: unclosed}
+	}
+	if !strings.HasPrefix(src, "---\n") {
 		return src, 1, nil
 	}
 	rest := src[4:]
@@ -106,7 +143,7 @@ func splitFrontMatter(src string, doc *document) (string, int, error) {
 		}
 	}
 	if end < 0 {
-		return "", 0, &parseError{line: 1, msg: "front matter opened with --- is never closed"}
+		return "", 0, &parseError{line: 1, msg: unclosed}
 	}
 	header := ""
 	if end > 0 {
@@ -116,15 +153,7 @@ func splitFrontMatter(src string, doc *document) (string, int, error) {
 	bodyLine := strings.Count(src[:bodyStart], "\n") + 1
 	var fm frontMatter
 	if err := yaml.Unmarshal([]byte(header), &fm); err != nil {
-		line := 1
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			line = n + 1
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = yamlLineRe.ReplaceAllString(msg, "")
-		msg = strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(msg), ":")), ":")
-		return "", 0, &parseError{line: line, msg: "broken front matter: " + strings.TrimSpace(msg)}
+		return "", 0, yamlError(err)
 	}
 	scalar := func(field string, n *yaml.Node) (string, error) {
 		switch n.Kind {
@@ -173,6 +202,29 @@ func splitFrontMatter(src string, doc *document) (string, int, error) {
 	return src[bodyStart:], bodyLine, nil
 }
 
+// yamlError turns a YAML error into a one-line problem at a file line. The
+// header starts on file line 2, so header line n is file line n+1; an error
+// yaml reports without a line is on the header's first line. Of several
+// unmarshal errors (one per line), the first is kept.
+func yamlError(err error) *parseError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimSpace(strings.TrimPrefix(msg, "unmarshal errors:"))
+	msg, _, _ = strings.Cut(msg, "\n")
+	line := 2
+	if m := yamlLineRe.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
+		n, _ := strconv.Atoi(msg[m[2]:m[3]])
+		line = n + 1
+		msg = strings.TrimSpace(strings.TrimPrefix(msg[m[1]:], ":"))
+	}
+	// Lines named inside the message ("already defined at line 1") are
+	// header lines too.
+	msg = yamlLineRe.ReplaceAllStringFunc(msg, func(s string) string {
+		n, _ := strconv.Atoi(strings.TrimPrefix(s, "line "))
+		return "line " + strconv.Itoa(n+1)
+	})
+	return &parseError{line: line, msg: "broken front matter: " + msg}
+}
+
 func validPublished(s string) bool {
 	for _, layout := range []string{"2006-01-02", "2006"} {
 		if _, err := time.Parse(layout, s); err == nil {
@@ -195,6 +247,9 @@ type mdWalker struct {
 	// lastPara is the index in doc.blocks of the paragraph just read, or -1.
 	lastPara int
 	lists    int
+	// footnoteRefs are the footnote definitions, which goldmark gathers at
+	// the end of the document in order of first use.
+	footnoteRefs []rawRef
 }
 
 type heading struct {
@@ -219,7 +274,7 @@ func (w *mdWalker) walk(parent ast.Node) {
 		case *extast.FootnoteList:
 			for fn := n.FirstChild(); fn != nil; fn = fn.NextSibling() {
 				if f, ok := fn.(*extast.Footnote); ok {
-					w.doc.refs = append(w.doc.refs, rawRef{label: string(f.Ref), text: w.blockText(f), line: w.line(f)})
+					w.footnoteRefs = append(w.footnoteRefs, rawRef{label: string(f.Ref), text: w.blockText(f), line: w.line(f)})
 				}
 			}
 		default:
@@ -300,11 +355,9 @@ func (w *mdWalker) list(l *ast.List) {
 	leadIn := ""
 	if w.lastPara >= 0 {
 		if p := w.doc.blocks[w.lastPara].text; strings.HasSuffix(strings.TrimSpace(p), ":") {
+			// The lead-in lives on inside each item instead of alone.
 			leadIn = p
-			if wordCount(p) < minPassageWords {
-				// A short lead-in lives on inside each item instead.
-				w.doc.blocks = w.doc.blocks[:w.lastPara]
-			}
+			w.doc.blocks = w.doc.blocks[:w.lastPara]
 		}
 	}
 	number := l.Start

@@ -123,10 +123,7 @@ func readPlainText(src string) document {
 			continue
 		}
 		if strings.HasSuffix(joined, ":") && gi+1 < len(groups) && bulletRe.MatchString(groups[gi+1].lines[0].text) {
-			leadIn = joined
-			if wordCount(joined) >= minPassageWords {
-				doc.blocks = append(doc.blocks, block{section: section, text: joined, line: first.line})
-			}
+			leadIn = joined // it lives on inside each item
 			continue
 		}
 		doc.blocks = append(doc.blocks, block{section: section, text: joined, line: first.line})
@@ -176,6 +173,9 @@ func isHeading(t string) bool {
 		return false
 	}
 	trimmed := trailingCite.ReplaceAllString(t, "")
+	if trimmed == "" {
+		return false // only markers or commas: no words to head a section
+	}
 	last := trimmed[len(trimmed)-1]
 	if strings.ContainsRune(".,;:", rune(last)) {
 		return false

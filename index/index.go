@@ -1,0 +1,551 @@
+// Package index owns Bleve: it builds a search index from the article
+// library, answers questions from it, and rebuilds it atomically while
+// answers keep coming from the previous one. No other package imports bleve.
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"gutskin/corpus"
+)
+
+// Errors a caller can act on.
+var (
+	// ErrBusy means a rebuild is already running in this process.
+	ErrBusy = errors.New("a rebuild is already running")
+	// ErrLocked means another process is building in the index directory.
+	ErrLocked = errors.New("index directory is locked by another writer")
+	// ErrEmptyLibrary means the library loaded no article; the index in
+	// service is kept.
+	ErrEmptyLibrary = errors.New("the library loaded no articles; the current index is kept")
+	// ErrClosed means the index was closed.
+	ErrClosed = errors.New("index is closed")
+)
+
+// Reuse says when Open may serve an index it finds on disk instead of
+// building a new one.
+type Reuse int
+
+const (
+	// ReuseAny opens any finished index as it is, whatever the library says.
+	ReuseAny Reuse = iota
+	// ReuseIfCurrent opens a finished index only when it was built from the
+	// same library files and the same version of gutskin's search setup.
+	ReuseIfCurrent
+	// ReuseNever always rebuilds.
+	ReuseNever
+)
+
+// Options configure Open.
+type Options struct {
+	// Dir is the index directory; empty keeps the index in memory.
+	Dir string
+	// Load reads the article library. It is called for every build.
+	Load func(ctx context.Context) (*corpus.Library, error)
+	// Reuse decides whether an index found in Dir is opened as it is.
+	Reuse Reuse
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// OpenInfo says how Open obtained the index it returned.
+type OpenInfo struct {
+	// Rebuilt is false when an existing index was opened as it was.
+	Rebuilt bool
+	// Report describes the build, when there was one.
+	Report corpus.Report
+	// SetAside is where a corrupt index was moved, if one was.
+	SetAside string
+}
+
+// Stats summarise the index in service.
+type Stats struct {
+	Articles int
+	Passages int
+	BuiltAt  time.Time
+}
+
+// Index answers questions from the article library. It is safe for
+// concurrent use; Rebuild swaps in a new generation while searches continue
+// on the old one.
+type Index struct {
+	opts  Options
+	log   *slog.Logger
+	store store
+
+	mu  sync.RWMutex
+	gen *generation
+
+	rebuilding sync.Mutex
+}
+
+// generation is one built index with what it was built from.
+type generation struct {
+	bidx  bleve.Index
+	meta  meta
+	vocab *vocabulary
+	terms *questionTerms
+	dir   string // the generation's directory; "" in memory
+	// users counts searches in flight, so a replaced generation is closed
+	// only after they finish.
+	users sync.WaitGroup
+}
+
+// meta records what built a generation.
+type meta struct {
+	Schema      string        `json:"schema"`
+	Fingerprint string        `json:"fingerprint"`
+	BuiltAt     time.Time     `json:"built_at"`
+	Articles    []articleMeta `json:"articles"`
+}
+
+type articleMeta struct {
+	Slug string `json:"slug"`
+	corpus.ArticleInfo
+	// Hash changes when anything shown from the article changes.
+	Hash     string   `json:"hash"`
+	Sections []string `json:"sections"`
+	Passages []string `json:"passages"`
+}
+
+// Fingerprint identifies a library together with the search setup that
+// indexes it, so a stored index can be checked against both.
+func Fingerprint(lib *corpus.Library) string {
+	sum := sha256.Sum256([]byte(lib.Fingerprint + "\x00" + dataVersion()))
+	return hex.EncodeToString(sum[:])
+}
+
+// Open returns a ready index: one found in opts.Dir when opts.Reuse allows,
+// else a new one built from opts.Load. A corrupt index on disk is set aside
+// and rebuilt.
+func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
+	if opts.Load == nil {
+		return nil, OpenInfo{}, errors.New("index: Options.Load is required")
+	}
+	ix := &Index{opts: opts, log: opts.Logger, store: store{opts.Dir}}
+	if ix.log == nil {
+		ix.log = slog.New(slog.DiscardHandler)
+	}
+	var info OpenInfo
+	if opts.Dir != "" {
+		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+			return nil, info, fmt.Errorf("create index directory: %w", err)
+		}
+		name, err := ix.store.current()
+		if err != nil {
+			return nil, info, err
+		}
+		if name != "" && opts.Reuse != ReuseNever {
+			gen, err := openGeneration(filepath.Join(opts.Dir, name))
+			if err != nil {
+				ix.log.Warn("index will not open; setting it aside and rebuilding", "dir", opts.Dir, "generation", name, "err", err)
+				if info.SetAside, err = ix.store.setAside(name); err != nil {
+					return nil, info, err
+				}
+			} else {
+				reuse := opts.Reuse == ReuseAny
+				if !reuse {
+					lib, err := opts.Load(ctx)
+					if err != nil {
+						gen.close()
+						return nil, info, fmt.Errorf("load library: %w", err)
+					}
+					reuse = Fingerprint(lib) == gen.meta.Fingerprint
+				}
+				ix.gen = gen
+				if reuse {
+					ix.cleanLeftovers(name)
+					return ix, info, nil
+				}
+			}
+		}
+	}
+	report, err := ix.Rebuild(ctx)
+	info.Rebuilt, info.Report = true, report
+	if err != nil && ix.gen != nil {
+		// The stale index still answers better than none.
+		ix.log.Warn("rebuild failed; serving the index found on disk", "dir", opts.Dir, "err", err)
+		info.Rebuilt = false
+		return ix, info, nil
+	}
+	if err != nil {
+		ix.Close()
+		return nil, info, err
+	}
+	return ix, info, nil
+}
+
+// cleanLeftovers removes generations of interrupted builds when no other
+// process is building.
+func (ix *Index) cleanLeftovers(keep string) {
+	lock, err := ix.store.lockWriter()
+	if err != nil {
+		return // another process is building; its directory is not a leftover
+	}
+	defer lock.unlock()
+	if removed, err := ix.store.removeLeftovers(keep); err != nil {
+		ix.log.Warn("could not remove leftover index", "err", err)
+	} else if len(removed) > 0 {
+		ix.log.Info("removed leftovers of an interrupted index build", "count", len(removed))
+	}
+}
+
+func openGeneration(dir string) (*generation, error) {
+	m, err := readMeta(dir)
+	if err != nil {
+		return nil, err
+	}
+	if m.Schema != schemaVersion {
+		return nil, fmt.Errorf("index schema %q, want %q", m.Schema, schemaVersion)
+	}
+	if err := registerAnalyzer(); err != nil {
+		return nil, fmt.Errorf("register analyzer: %w", err)
+	}
+	bidx, err := bleve.OpenUsing(filepath.Join(dir, bleveDir), map[string]interface{}{"read_only": true, "bolt_timeout": "1s"})
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", dir, err)
+	}
+	gen := &generation{bidx: bidx, meta: m, dir: dir}
+	if err := gen.prepare(); err != nil {
+		bidx.Close()
+		return nil, err
+	}
+	return gen, nil
+}
+
+// prepare loads what searching needs besides Bleve: the vocabulary and the
+// question analysis.
+func (g *generation) prepare() error {
+	docs, err := g.bidx.DocCount()
+	if err != nil {
+		return fmt.Errorf("count indexed passages: %w", err)
+	}
+	v := &vocabulary{docFreq: map[string]uint64{}, docs: docs}
+	for _, field := range []string{fieldText, fieldSection, fieldTitle, fieldTags} {
+		dict, err := g.bidx.FieldDict(field)
+		if err != nil {
+			return fmt.Errorf("read %s dictionary: %w", field, err)
+		}
+		for {
+			entry, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return fmt.Errorf("read %s dictionary: %w", field, err)
+			}
+			if entry == nil {
+				break
+			}
+			v.docFreq[entry.Term] = max(v.docFreq[entry.Term], entry.Count)
+		}
+		dict.Close()
+	}
+	g.vocab = v
+	a := g.bidx.Mapping().AnalyzerNamed(analyzerName)
+	if a == nil {
+		return fmt.Errorf("analyzer %s is not registered", analyzerName)
+	}
+	g.terms = newQuestionTerms(a)
+	return nil
+}
+
+func (g *generation) close() {
+	g.users.Wait()
+	if err := g.bidx.Close(); err != nil {
+		_ = err // a read-only index has nothing to flush
+	}
+}
+
+// Rebuild loads the library and builds a new generation beside the one in
+// service, then swaps it in. Searches keep using the old generation until
+// the swap. On any failure, and for a library with no articles, the old
+// generation stays in service and on disk.
+func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
+	start := time.Now()
+	var report corpus.Report
+	report.Skipped, report.Warnings = []corpus.Problem{}, []string{}
+	if !ix.rebuilding.TryLock() {
+		return report, ErrBusy
+	}
+	defer ix.rebuilding.Unlock()
+
+	lib, err := ix.opts.Load(ctx)
+	if err != nil {
+		return report, fmt.Errorf("load library: %w", err)
+	}
+	report.Skipped = append(report.Skipped, lib.Skipped...)
+	for _, w := range lib.Warnings {
+		report.Warnings = append(report.Warnings, w.String())
+	}
+	ix.mu.RLock()
+	var old *meta
+	if ix.gen != nil {
+		old = &ix.gen.meta
+	}
+	ix.mu.RUnlock()
+	diff(&report, old, lib)
+	if len(lib.Articles) == 0 {
+		report.DurationMS = time.Since(start).Milliseconds()
+		return report, ErrEmptyLibrary
+	}
+	if err := ctx.Err(); err != nil {
+		return report, err
+	}
+	gen, err := ix.build(ctx, lib)
+	if err != nil {
+		return report, err
+	}
+	ix.swap(gen)
+	report.DurationMS = time.Since(start).Milliseconds()
+	return report, nil
+}
+
+// build writes a complete generation and, on disk, publishes it.
+func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, error) {
+	m := meta{Schema: schemaVersion, Fingerprint: Fingerprint(lib), BuiltAt: time.Now().UTC()}
+	for _, a := range lib.Articles {
+		m.Articles = append(m.Articles, describe(a))
+	}
+	im, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	if ix.opts.Dir == "" {
+		bidx, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
+		if err != nil {
+			return nil, fmt.Errorf("create index: %w", err)
+		}
+		gen := &generation{bidx: bidx, meta: m}
+		if err := fill(bidx, lib); err != nil {
+			bidx.Close()
+			return nil, err
+		}
+		if err := gen.prepare(); err != nil {
+			bidx.Close()
+			return nil, err
+		}
+		return gen, nil
+	}
+
+	lock, err := ix.store.lockWriter()
+	if err != nil {
+		return nil, err
+	}
+	defer lock.unlock()
+	name := ix.store.newGeneration()
+	dir := filepath.Join(ix.opts.Dir, name)
+	fail := func(err error) (*generation, error) {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fail(fmt.Errorf("create index generation: %w", err))
+	}
+	bidx, err := bleve.NewUsing(filepath.Join(dir, bleveDir), im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return fail(fmt.Errorf("create index: %w", err))
+	}
+	if err := fill(bidx, lib); err != nil {
+		bidx.Close()
+		return fail(err)
+	}
+	if err := bidx.Close(); err != nil {
+		return fail(fmt.Errorf("finish index: %w", err))
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	if err := writeMeta(dir, m); err != nil {
+		return fail(err)
+	}
+	gen, err := openGeneration(dir)
+	if err != nil {
+		return fail(err)
+	}
+	if err := ix.store.publish(name); err != nil {
+		gen.close()
+		return fail(err)
+	}
+	if _, err := ix.store.removeLeftovers(name); err != nil {
+		ix.log.Warn("could not remove an old index generation", "err", err)
+	}
+	return gen, nil
+}
+
+// fill indexes every passage in one batch. One batch makes one segment, and
+// Bleve's BM25 field-length normalisation is computed per segment, so this
+// keeps scores the same from build to build.
+func fill(bidx bleve.Index, lib *corpus.Library) error {
+	batch := bidx.NewBatch()
+	for _, a := range lib.Articles {
+		tags := ""
+		for _, t := range a.Tags {
+			tags += t + ". "
+		}
+		for _, p := range a.Passages {
+			doc, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("encode passage %s: %w", p.ID, err)
+			}
+			if err := batch.Index(p.ID, passageDoc{
+				Text: p.Text, Section: joinSection(p.Section), Title: a.Title, Tags: tags, Slug: a.Slug, Doc: string(doc),
+			}); err != nil {
+				return fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
+			}
+		}
+	}
+	if err := bidx.Batch(batch); err != nil {
+		return fmt.Errorf("index passages: %w", err)
+	}
+	return nil
+}
+
+func joinSection(s []string) string {
+	out := ""
+	for i, h := range s {
+		if i > 0 {
+			out += " > "
+		}
+		out += h
+	}
+	return out
+}
+
+// swap puts gen in service and retires the previous generation once the
+// searches using it finish.
+func (ix *Index) swap(gen *generation) {
+	ix.mu.Lock()
+	old := ix.gen
+	ix.gen = gen
+	ix.mu.Unlock()
+	if old != nil {
+		old.close()
+		if old.dir != "" && old.dir != gen.dir {
+			_ = os.RemoveAll(old.dir)
+		}
+	}
+}
+
+// acquire returns the generation in service, counted as in use.
+func (ix *Index) acquire() (*generation, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return nil, ErrClosed
+	}
+	ix.gen.users.Add(1)
+	return ix.gen, nil
+}
+
+// Close releases the index. Searches in flight finish first.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	gen := ix.gen
+	ix.gen = nil
+	ix.mu.Unlock()
+	if gen != nil {
+		gen.close()
+	}
+	return nil
+}
+
+// Stats describes the generation in service.
+func (ix *Index) Stats() Stats {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return Stats{}
+	}
+	s := Stats{Articles: len(ix.gen.meta.Articles), BuiltAt: ix.gen.meta.BuiltAt}
+	for _, a := range ix.gen.meta.Articles {
+		s.Passages += len(a.Passages)
+	}
+	return s
+}
+
+// Articles lists the library's articles, sorted by title.
+func (ix *Index) Articles() []corpus.ArticleInfo {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.gen == nil {
+		return nil
+	}
+	out := make([]corpus.ArticleInfo, 0, len(ix.gen.meta.Articles))
+	for _, a := range ix.gen.meta.Articles {
+		out = append(out, a.ArticleInfo)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
+	return out
+}
+
+func describe(a corpus.Article) articleMeta {
+	h := sha256.New()
+	b, _ := json.Marshal(struct {
+		Info  corpus.ArticleInfo
+		Tags  []string
+		Refs  []corpus.Reference
+		Pass  []corpus.Passage
+		Title string
+	}{a.ArticleInfo, a.Tags, a.References, a.Passages, a.Title})
+	h.Write(b)
+	m := articleMeta{Slug: a.Slug, ArticleInfo: a.ArticleInfo, Hash: hex.EncodeToString(h.Sum(nil)[:12])}
+	for _, p := range a.Passages {
+		m.Passages = append(m.Passages, p.ID)
+		if s := joinSection(p.Section); s != "" && !slices.Contains(m.Sections, s) {
+			m.Sections = append(m.Sections, s)
+		}
+	}
+	return m
+}
+
+// diff fills the added/removed/changed counts of a report.
+func diff(r *corpus.Report, old *meta, lib *corpus.Library) {
+	oldArticles := map[string]string{}
+	oldPassages := map[string]bool{}
+	if old != nil {
+		for _, a := range old.Articles {
+			oldArticles[a.Slug] = a.Hash
+			for _, p := range a.Passages {
+				oldPassages[p] = true
+			}
+		}
+	}
+	newPassages := map[string]bool{}
+	for _, a := range lib.Articles {
+		d := describe(a)
+		if h, ok := oldArticles[a.Slug]; !ok {
+			r.Articles.Added++
+		} else if h != d.Hash {
+			r.Articles.Changed++
+		}
+		delete(oldArticles, a.Slug)
+		for _, p := range a.Passages {
+			newPassages[p.ID] = true
+			if !oldPassages[p.ID] {
+				r.Passages.Added++
+			}
+		}
+	}
+	r.Articles.Removed = len(oldArticles)
+	r.Articles.Total = len(lib.Articles)
+	for p := range oldPassages {
+		if !newPassages[p] {
+			r.Passages.Removed++
+		}
+	}
+	r.Passages.Total = len(newPassages)
+}

@@ -1,0 +1,101 @@
+package index
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// schemaVersion changes whenever the mapping, the analysis chain or the
+// stored document layout changes, so older indexes are rebuilt.
+const schemaVersion = "gutskin-index-4"
+
+// Field names and the boosts they carry in a question's query. Passage text
+// carries the answer; the section heading and the article title say what a
+// passage is about, which matters most for short questions.
+const (
+	fieldText    = "text"
+	fieldSection = "section"
+	fieldTitle   = "title"
+	fieldTags    = "tags"
+	fieldDoc     = "doc"
+	fieldSlug    = "slug"
+)
+
+var fieldBoosts = []struct {
+	field string
+	boost float64
+}{
+	{fieldText, 1.0},
+	{fieldSection, 0.7},
+	{fieldTitle, 0.35},
+	{fieldTags, 0.25},
+}
+
+var (
+	//go:embed synonyms.txt
+	synonymsData string
+	//go:embed questionwords.txt
+	questionWordsData string
+	//go:embed urgent.txt
+	urgentData string
+)
+
+// dataVersion fingerprints everything besides the library that decides what
+// an index contains or how it is searched.
+func dataVersion() string {
+	sum := sha256.Sum256([]byte(schemaVersion + "\x00" + synonymsData + "\x00" + questionWordsData))
+	return hex.EncodeToString(sum[:8])
+}
+
+// passageDoc is what gets indexed for each passage.
+type passageDoc struct {
+	Text    string `json:"text"`
+	Section string `json:"section"`
+	Title   string `json:"title"`
+	Tags    string `json:"tags"`
+	Slug    string `json:"slug"`
+	// Doc is the whole corpus.Passage as JSON, so an index opened from disk
+	// answers without the library it was built from.
+	Doc string `json:"doc"`
+}
+
+func newMapping() (mapping.IndexMapping, error) {
+	if err := registerAnalyzer(); err != nil {
+		return nil, fmt.Errorf("register analyzer: %w", err)
+	}
+	text := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerName
+		f.Store = store
+		f.IncludeTermVectors = true
+		f.IncludeInAll = false
+		return f
+	}
+	stored := bleve.NewTextFieldMapping()
+	stored.Index = false
+	stored.Store = true
+	stored.IncludeInAll = false
+	keyword := bleve.NewKeywordFieldMapping()
+	keyword.IncludeInAll = false
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt(fieldText, text(false))
+	doc.AddFieldMappingsAt(fieldSection, text(false))
+	doc.AddFieldMappingsAt(fieldTitle, text(false))
+	doc.AddFieldMappingsAt(fieldTags, text(false))
+	doc.AddFieldMappingsAt(fieldDoc, stored)
+	doc.AddFieldMappingsAt(fieldSlug, keyword)
+
+	m := bleve.NewIndexMapping()
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerName
+	m.ScoringModel = "bm25"
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	return m, nil
+}

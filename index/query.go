@@ -1,0 +1,256 @@
+package index
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Limits that keep a hostile or careless question cheap: a 10 KB paste
+// still yields a small query.
+const (
+	maxQuestionBytes = 4096
+	maxConcepts      = 24
+	typoBoost        = 0.6
+)
+
+// concept is one thing a question asks about: a word of the question after
+// analysis (stemmed, synonyms folded), with the known words it may be a typo
+// of.
+type concept struct {
+	term   string
+	typos  []string // vocabulary terms one or two edits away, for unknown terms
+	weight float64  // how much the concept says: rarer means more
+	known  bool     // the term or one of its typo fixes occurs in the library
+}
+
+// analyzer turns text into the index's terms.
+type analyzer interface {
+	Analyze([]byte) analysis.TokenStream
+}
+
+// vocabulary is the set of indexed terms with their document frequency,
+// used for typo repair and for weighing how much of a question a passage
+// covers.
+type vocabulary struct {
+	docFreq map[string]uint64
+	docs    uint64
+}
+
+func (v *vocabulary) idf(term string) float64 {
+	df := float64(v.docFreq[term])
+	if df == 0 {
+		df = 0.5 // an unknown word is as telling as the rarest one
+	}
+	return math.Log(1 + float64(v.docs)/df)
+}
+
+// questionTerms analyses questions: the index's analysis chain, then the
+// question words that say nothing about a topic are dropped.
+type questionTerms struct {
+	analyzer analyzer
+	stop     map[string]bool
+}
+
+func analyzeTokens(a analyzer, s string) []string {
+	var out []string
+	for _, t := range a.Analyze([]byte(s)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+func newQuestionTerms(a analyzer) *questionTerms {
+	qt := &questionTerms{analyzer: a, stop: map[string]bool{}}
+	for _, line := range dataLines(questionWordsData) {
+		for _, w := range strings.Fields(line) {
+			for _, t := range analyzeTokens(a, w) {
+				qt.stop[t] = true
+			}
+		}
+	}
+	return qt
+}
+
+// dataLines returns the non-blank, non-comment lines of an embedded list.
+func dataLines(data string) []string {
+	var out []string
+	for _, l := range strings.Split(data, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// concepts parses a question into what it asks about. The question is never
+// read as query syntax: it only ever passes through the analyser.
+func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept {
+	if len(question) > maxQuestionBytes {
+		question = question[:maxQuestionBytes]
+		for !utf8.ValidString(question) {
+			question = question[:len(question)-1]
+		}
+	}
+	var out []concept
+	seen := map[string]bool{}
+	for _, t := range analyzeTokens(qt.analyzer, question) {
+		if qt.stop[t] || seen[t] || !hasLetterOrDigit(t) {
+			continue
+		}
+		seen[t] = true
+		c := concept{term: t, weight: vocab.idf(t), known: vocab.docFreq[t] > 0}
+		if !c.known {
+			if c.typos = vocab.near(t); len(c.typos) > 0 {
+				c.known = true
+				c.weight = 0
+				for _, ty := range c.typos {
+					c.weight = max(c.weight, vocab.idf(ty))
+				}
+			}
+		}
+		out = append(out, c)
+		if len(out) == maxConcepts {
+			break
+		}
+	}
+	return out
+}
+
+func hasLetterOrDigit(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// buildQuery makes the Bleve query for a question's concepts: for each
+// concept a disjunction of its term over the boosted fields, then a
+// disjunction of the concepts, whose coordination factor rewards passages
+// that cover more of the question.
+func buildQuery(concepts []concept) query.Query {
+	var perConcept []query.Query
+	for _, c := range concepts {
+		var forms []query.Query
+		for _, fb := range fieldBoosts {
+			q := bleve.NewTermQuery(c.term)
+			q.SetField(fb.field)
+			q.SetBoost(fb.boost)
+			forms = append(forms, q)
+			for _, t := range c.typos {
+				q := bleve.NewTermQuery(t)
+				q.SetField(fb.field)
+				q.SetBoost(fb.boost * typoBoost)
+				forms = append(forms, q)
+			}
+		}
+		perConcept = append(perConcept, bleve.NewDisjunctionQuery(forms...))
+	}
+	return bleve.NewDisjunctionQuery(perConcept...)
+}
+
+// matches reports whether the matched terms of a hit cover the concept.
+func (c concept) matches(matched map[string]bool) bool {
+	if matched[c.term] {
+		return true
+	}
+	for _, t := range c.typos {
+		if matched[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// coverage is the weighted share of the question's concepts a hit
+// matches: of all of them, and of those the library knows at all.
+func coverage(concepts []concept, matched map[string]bool) (all, known float64) {
+	var total, totalKnown, got float64
+	for _, c := range concepts {
+		total += c.weight
+		if c.known {
+			totalKnown += c.weight
+		}
+		if c.matches(matched) {
+			got += c.weight
+		}
+	}
+	if total > 0 {
+		all = got / total
+	}
+	if totalKnown > 0 {
+		known = got / totalKnown
+	}
+	return all, known
+}
+
+// near returns the known terms closest to an unknown one, for typos such as
+// "eczma" or "probiotcs". Short words are left alone: at four letters one
+// edit already reaches too many other words.
+func (v *vocabulary) near(term string) []string {
+	n := utf8.RuneCountInString(term)
+	if n < 5 {
+		return nil
+	}
+	maxDist := 1
+	if n >= 8 {
+		maxDist = 2
+	}
+	best := maxDist + 1
+	var out []string
+	for t := range v.docFreq {
+		if t[0] != term[0] || abs(len(t)-len(term)) > maxDist {
+			continue
+		}
+		d := editDistance(term, t, maxDist)
+		switch {
+		case d < best:
+			best, out = d, []string{t}
+		case d == best:
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 once it is
+// known to exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,273 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"gutskin/corpus"
+)
+
+// The answer rule, calibrated on testdata/questions.jsonl (see README):
+// the score already multiplies relevance by the share of the question's
+// concepts a passage matches, and the threshold is the lowest that keeps
+// every off-topic question of the tuning set unanswered.
+const (
+	// minScore is the least score of an answer.
+	minScore = 0.2
+	// relatedScore and relatedCoverage are enough for an article to be
+	// suggested when there is no answer.
+	relatedScore    = 0.1
+	relatedCoverage = 0.5
+	// seeAlsoShare is how close to the top score another article's passage
+	// must come to be named under an answer.
+	seeAlsoShare = 0.5
+	// candidates is how many passages each question looks at.
+	candidates     = 30
+	maxSeeAlso     = 2
+	maxSuggestions = 3
+)
+
+// Candidate is a scored passage before the answer rule is applied, with the
+// share of the question it covers. Evaluation tools use it to show what a
+// question came close to.
+type Candidate struct {
+	corpus.Hit
+	// Coverage is the weighted share of the question's concepts matched.
+	Coverage float64
+	// KnownCoverage is the same share counting only concepts that occur
+	// somewhere in the library.
+	KnownCoverage float64
+}
+
+// Search returns up to k passages that answer the question, best first. A
+// question nothing in the library answers returns no passages and no error.
+func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.Hit, error) {
+	cands, err := ix.Candidates(ctx, question)
+	if err != nil {
+		return nil, err
+	}
+	var out []corpus.Hit
+	for _, c := range cands {
+		if len(out) == k {
+			break
+		}
+		if confident(c) {
+			out = append(out, c.Hit)
+		}
+	}
+	return out, nil
+}
+
+func confident(c Candidate) bool { return c.Score >= minScore }
+
+// Candidates returns the best-scoring passages for a question whether or
+// not they pass the answer rule.
+func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, error) {
+	gen, err := ix.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer gen.users.Done()
+	concepts := gen.terms.concepts(question, gen.vocab)
+	if len(concepts) == 0 {
+		return nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(buildQuery(concepts), candidates, 0, false)
+	req.Fields = []string{fieldDoc}
+	req.IncludeLocations = true
+	res, err := gen.bidx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := make([]Candidate, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldDoc].(string)
+		var p corpus.Passage
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
+		}
+		matched := map[string]bool{}
+		var spans []corpus.Span
+		for field, terms := range h.Locations {
+			for term, locs := range terms {
+				matched[term] = true
+				if field != fieldText {
+					continue
+				}
+				for _, l := range locs {
+					if int(l.End) <= len(p.Text) && l.Start < l.End {
+						spans = append(spans, corpus.Span{Start: int(l.Start), End: int(l.End)})
+					}
+				}
+			}
+		}
+		c := Candidate{Hit: corpus.Hit{Passage: p, Score: h.Score, Highlights: mergeSpans(spans)}}
+		c.Coverage, c.KnownCoverage = coverage(concepts, matched)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// mergeSpans sorts spans and joins overlapping or touching ones.
+func mergeSpans(spans []corpus.Span) []corpus.Span {
+	if len(spans) == 0 {
+		return []corpus.Span{}
+	}
+	slices.SortFunc(spans, func(a, b corpus.Span) int { return a.Start - b.Start })
+	out := []corpus.Span{spans[0]}
+	for _, s := range spans[1:] {
+		last := &out[len(out)-1]
+		if s.Start <= last.End {
+			last.End = max(last.End, s.End)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// Answer is what gutskin says to a question: up to k answering passages,
+// other articles worth reading, or, with no answer, the closest article
+// titles; and a line to seek care now when the question mentions an urgent
+// warning sign.
+func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Answer, error) {
+	ans := corpus.Answer{Question: question, Urgent: Urgent(question), Hits: []corpus.Hit{}, SeeAlso: []corpus.ArticleInfo{}, Suggestions: []corpus.ArticleInfo{}}
+	cands, err := ix.Candidates(ctx, question)
+	if err != nil {
+		return ans, err
+	}
+	for _, c := range cands {
+		if confident(c) && len(ans.Hits) < k {
+			ans.Hits = append(ans.Hits, c.Hit)
+		}
+	}
+	if len(ans.Hits) > 0 {
+		top := ans.Hits[0]
+		shown := map[string]bool{}
+		for _, h := range ans.Hits {
+			shown[h.Passage.Slug] = true
+		}
+		for _, c := range cands {
+			if len(ans.SeeAlso) == maxSeeAlso {
+				break
+			}
+			if confident(c) && !shown[c.Passage.Slug] && c.Score >= seeAlsoShare*top.Score {
+				shown[c.Passage.Slug] = true
+				ans.SeeAlso = append(ans.SeeAlso, c.Passage.Article)
+			}
+		}
+		return ans, nil
+	}
+	seen := map[string]bool{}
+	for _, c := range cands {
+		if len(ans.Suggestions) == maxSuggestions {
+			break
+		}
+		if c.Score >= relatedScore && c.Coverage >= relatedCoverage && !seen[c.Passage.Slug] {
+			seen[c.Passage.Slug] = true
+			ans.Suggestions = append(ans.Suggestions, c.Passage.Article)
+		}
+	}
+	return ans, nil
+}
+
+// UrgentLine is said first when a question mentions an urgent warning sign.
+const UrgentLine = "If this is happening now, seek medical care right away: call your local emergency number or go to the nearest emergency department."
+
+var urgentPatterns = func() []*regexp.Regexp {
+	var out []*regexp.Regexp
+	for _, l := range dataLines(urgentData) {
+		out = append(out, regexp.MustCompile(`(?i)\b`+regexp.QuoteMeta(strings.ToLower(l))+`\b`))
+	}
+	return out
+}()
+
+// Urgent returns UrgentLine when the question mentions an urgent warning
+// sign from urgent.txt, else "".
+func Urgent(question string) string {
+	q := strings.Join(strings.Fields(strings.NewReplacer("’", "'", "‘", "'").Replace(strings.ToLower(question))), " ")
+	for _, re := range urgentPatterns {
+		if re.MatchString(q) {
+			return UrgentLine
+		}
+	}
+	return ""
+}
+
+// Complete suggests up to n ways to finish what a member is typing: article
+// titles, then section headings, ranked exact prefix first, then word
+// prefix, then anywhere. Each is at most 100 characters, as Discord allows.
+func (ix *Index) Complete(prefix string, n int) []string {
+	ix.mu.RLock()
+	var pool []string
+	if ix.gen != nil {
+		for _, a := range ix.gen.meta.Articles {
+			pool = append(pool, a.Title)
+		}
+		for _, a := range ix.gen.meta.Articles {
+			for _, s := range a.Sections {
+				pool = append(pool, lastHeading(s))
+			}
+		}
+	}
+	ix.mu.RUnlock()
+	p := strings.ToLower(strings.TrimSpace(prefix))
+	type ranked struct {
+		s    string
+		rank int
+		i    int
+	}
+	var found []ranked
+	seen := map[string]bool{}
+	for i, s := range pool {
+		s = truncateRunes(s, 100)
+		key := strings.ToLower(s)
+		if s == "" || seen[key] {
+			continue
+		}
+		rank := -1
+		switch {
+		case p == "" || strings.HasPrefix(key, p):
+			rank = 0
+		case strings.Contains(" "+key, " "+p):
+			rank = 1
+		case strings.Contains(key, p):
+			rank = 2
+		}
+		if rank >= 0 {
+			seen[key] = true
+			found = append(found, ranked{s, rank, i})
+		}
+	}
+	sort.SliceStable(found, func(a, b int) bool { return found[a].rank < found[b].rank })
+	out := []string{}
+	for _, f := range found {
+		if len(out) == n {
+			break
+		}
+		out = append(out, f.s)
+	}
+	return out
+}
+
+func lastHeading(path string) string {
+	if i := strings.LastIndex(path, " > "); i >= 0 {
+		return path[i+3:]
+	}
+	return path
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
