@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs gutskin in-process and returns its exit status and output.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// isolate keeps the caller's environment from leaking into a test.
+func isolate(t *testing.T) {
+	t.Helper()
+	for _, v := range []string{"CORPUS_DIR", "INDEX_DIR", "LOG_LEVEL", "LOG_FORMAT"} {
+		t.Setenv(v, "")
+	}
+	t.Chdir(t.TempDir()) // no .env
+}
+
+func decodeAnswers(t *testing.T, stdout string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("stdout line is not JSON: %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func TestAskKefirFromEmbeddedLibrary(t *testing.T) {
+	isolate(t)
+	code, stdout, stderr := runCLI(t, "", "ask", "does kefir help acne?")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	for _, want := range []string{"kefir", "Alves E", "doi.org/10.3390/life12071075", notMedicalAdvice} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("answer lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestAskJSONContract(t *testing.T) {
+	isolate(t)
+	// Flags after the question, and --top.
+	code, stdout, stderr := runCLI(t, "", "ask", "does kefir help acne?", "--json", "--top", "2")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	if strings.Contains(stdout, "null") {
+		t.Errorf("JSON holds null: %s", stdout)
+	}
+	answers := decodeAnswers(t, stdout)
+	if len(answers) != 1 {
+		t.Fatalf("want one JSON line, got %d", len(answers))
+	}
+	a := answers[0]
+	if a["question"] != "does kefir help acne?" {
+		t.Errorf("question = %v", a["question"])
+	}
+	for _, key := range []string{"urgent", "see_also", "suggestions"} {
+		if _, ok := a[key]; !ok {
+			t.Errorf("missing %q", key)
+		}
+	}
+	list := a["answers"].([]any)
+	if len(list) == 0 || len(list) > 2 {
+		t.Fatalf("want 1–2 answers, got %d", len(list))
+	}
+	first := list[0].(map[string]any)
+	for _, key := range []string{"id", "passage", "section", "score", "article", "citations"} {
+		if _, ok := first[key]; !ok {
+			t.Errorf("answer lacks %q", key)
+		}
+	}
+	if p := first["passage"].(string); strings.ContainsAny(p, "[]*") {
+		t.Errorf("passage has markup: %q", p)
+	}
+	art := first["article"].(map[string]any)
+	for _, key := range []string{"title", "source", "author", "published"} {
+		if _, ok := art[key].(string); !ok {
+			t.Errorf("article.%s is not a string", key)
+		}
+	}
+	cite := first["citations"].([]any)[0].(map[string]any)
+	if cite["doi"] != "10.3390/life12071075" || cite["url"] != "https://doi.org/10.3390/life12071075" || cite["label"] == "" {
+		t.Errorf("citation = %v", cite)
+	}
+}
+
+func TestAskReadsQuestionsFromStdin(t *testing.T) {
+	isolate(t)
+	code, stdout, stderr := runCLI(t, "does kefir help acne?\n\n   \nwhat's the best graphics card?\n", "ask", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	answers := decodeAnswers(t, stdout)
+	if len(answers) != 2 {
+		t.Fatalf("blank lines must be skipped: got %d answers", len(answers))
+	}
+	if n := len(answers[1]["answers"].([]any)); n != 0 {
+		t.Errorf("off-topic question got %d answers", n)
+	}
+	if n := len(answers[1]["suggestions"].([]any)); n != 0 {
+		t.Errorf("off-topic question got %d suggestions", n)
+	}
+}
+
+func TestAskUrgentLine(t *testing.T) {
+	isolate(t)
+	_, stdout, _ := runCLI(t, "", "ask", "--json", "my lips are swelling and I have trouble breathing after a probiotic")
+	a := decodeAnswers(t, stdout)[0]
+	if a["urgent"] == "" {
+		t.Errorf("no urgent line for an urgent question: %v", a)
+	}
+	_, stdout, _ = runCLI(t, "", "ask", "--json", "does kefir help acne?")
+	if a := decodeAnswers(t, stdout)[0]; a["urgent"] != "" {
+		t.Errorf("urgent line for a calm question: %v", a["urgent"])
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	isolate(t)
+	tests := []struct {
+		name string
+		args []string
+		want int
+		msg  string
+	}{
+		{"no command", nil, exitUsage, "usage"},
+		{"unknown command", []string{"fly"}, exitUsage, "unknown command"},
+		{"bad flag", []string{"ask", "--nope", "q"}, exitUsage, "nope"},
+		{"missing corpus folder", []string{"ask", "--corpus", "/does/not/exist", "q"}, exitUsage, "/does/not/exist"},
+		{"bad top", []string{"ask", "--top", "0", "q"}, exitUsage, "--top"},
+		{"index with stray argument", []string{"index", "extra"}, exitUsage, "extra"},
+		{"eval without file", []string{"eval"}, exitUsage, "question file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, "", tt.args...)
+			if code != tt.want {
+				t.Errorf("exit %d, want %d", code, tt.want)
+			}
+			if !strings.Contains(stderr, tt.msg) || strings.Count(strings.TrimSpace(stderr), "\n") > 12 {
+				t.Errorf("stderr %q should name %q", stderr, tt.msg)
+			}
+		})
+	}
+}
+
+func TestIndexThenAskOpensExistingIndex(t *testing.T) {
+	isolate(t)
+	dir := filepath.Join(t.TempDir(), "idx")
+	code, stdout, stderr := runCLI(t, "", "index", "--index", dir, "--json")
+	if code != 0 {
+		t.Fatalf("index: exit %d: %s", code, stderr)
+	}
+	var report struct {
+		Articles struct{ Added, Removed, Changed, Total int }
+		Passages struct{ Added, Removed, Total int }
+		Skipped  []any
+		Warnings []any
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("report is not JSON: %v: %s", err, stdout)
+	}
+	if report.Articles.Total == 0 || report.Articles.Added != report.Articles.Total || report.Passages.Total == 0 {
+		t.Errorf("first build must count everything as added: %+v", report)
+	}
+	if report.Skipped == nil || report.Warnings == nil {
+		t.Errorf("skipped and warnings must be lists, not null: %s", stdout)
+	}
+	// ask opens the finished index as it is, whatever --corpus says.
+	empty := t.TempDir()
+	code, stdout, stderr = runCLI(t, "", "ask", "--index", dir, "--corpus", empty, "does kefir help acne?")
+	if code != 0 || !strings.Contains(stdout, "kefir") {
+		t.Fatalf("ask from index: exit %d, %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "existing index") {
+		t.Errorf("ask should note that it opened an existing index: %q", stderr)
+	}
+}
+
+func TestIndexRefusesEmptyLibrary(t *testing.T) {
+	isolate(t)
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "notes.pdf"), []byte("%PDF"), 0o644)
+	code, stdout, stderr := runCLI(t, "", "index", "--corpus", empty, "--json")
+	if code != exitRuntime {
+		t.Errorf("exit %d, want %d", code, exitRuntime)
+	}
+	if !strings.Contains(stdout, "notes.pdf") || !strings.Contains(stderr, "no articles") {
+		t.Errorf("report should name the skipped file and the refusal: %s / %s", stdout, stderr)
+	}
+}
+
+func TestCorpusDirEmptyFallsBackToEmbedded(t *testing.T) {
+	isolate(t)
+	t.Setenv("CORPUS_DIR", t.TempDir())
+	code, stdout, stderr := runCLI(t, "", "ask", "does kefir help acne?")
+	if code != 0 || !strings.Contains(stdout, "kefir") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "embedded library") {
+		t.Errorf("want a warning about the embedded library, got %q", stderr)
+	}
+}
+
+// TestAnswerQuality guards the figures README reports for the question sets.
+// The floors sit just under today's figures; raise them when quality
+// improves.
+func TestAnswerQuality(t *testing.T) {
+	repoRoot, _ := os.Getwd()
+	isolate(t)
+	ix, _, err := openEngine(context.Background(), "", "", 0, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, tc := range []struct {
+		file            string
+		minRecall       float64
+		minNoAnswer     float64
+		maxFalseSilence float64
+	}{
+		{"questions.jsonl", 0.55, 1, 0.25},
+		{"questions-heldout.jsonl", 0.6, 0.85, 0.25},
+	} {
+		qs, err := readQuestions(filepath.Join(repoRoot, "testdata", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := evaluate(context.Background(), ix, qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: Recall@1 %.3f MRR@3 %.3f no-answer %.3f false silence %.3f", tc.file, res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence)
+		if res.NoAnswerAccuracy < tc.minNoAnswer {
+			t.Errorf("%s: no-answer accuracy %.3f fell below %.2f", tc.file, res.NoAnswerAccuracy, tc.minNoAnswer)
+		}
+		if res.RecallAt1 < tc.minRecall {
+			t.Errorf("%s: Recall@1 %.3f fell below %.2f", tc.file, res.RecallAt1, tc.minRecall)
+		}
+		if res.FalseSilence > tc.maxFalseSilence {
+			t.Errorf("%s: false silence %.3f above %.2f", tc.file, res.FalseSilence, tc.maxFalseSilence)
+		}
+	}
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
