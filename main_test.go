@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"gutskin/internal/quality"
 )
 
 // runCLI runs gutskin in-process and returns its exit status and output.
@@ -240,7 +242,7 @@ func TestAnswerQuality(t *testing.T) {
 		{"questions.jsonl", 0.55, 1, 0.25},
 		{"questions-heldout.jsonl", 0.6, 0.85, 0.25},
 	} {
-		qs, err := readQuestions(filepath.Join(repoRoot, "testdata", tc.file))
+		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
 			t.Fatal(err)
 		}
