@@ -3,6 +3,7 @@ package corpus
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -23,10 +24,11 @@ var (
 	refLabelRe   = regexp.MustCompile(`^\s*(?:\[(\^?[\w-]{1,20})\]:?|(\d{1,4})[.)]|[•·▪◦*-])\s+`)
 	footnoteRe   = regexp.MustCompile(`\[\^([^\]\s]{1,40})\]`)
 	bracketNumRe = regexp.MustCompile(`\[(\d{1,4}(?:\s*[-–—]\s*\d{1,4})?(?:\s*[,;]\s*\d{1,4}(?:\s*[-–—]\s*\d{1,4})?)*)\]`)
-	caretRe      = regexp.MustCompile(`([^\s\d^])\^(\d{1,4})\b`)
+	// caretRe matches "skin^1" or "skin ^1", not a power such as 10^9.
+	caretRe = regexp.MustCompile(`([^\s\d^])\s?\^(\d{1,4})\b`)
 	// superRe matches a run of superscript digits (with separators) and the
 	// character before it, so "10⁹" (a power) is told apart from "skin.¹".
-	superRe = regexp.MustCompile(`(^|[^\s⁰¹²³⁴⁵⁶⁷⁸⁹])(\s?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒⁻–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)`)
+	superRe = regexp.MustCompile(`(^|[^\s⁰¹²³⁴⁵⁶⁷⁸⁹])(\s?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:\s?[,˒⁻–-]?\s?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)`)
 	// authorYearRe matches a parenthetical such as "(Salem et al. 2018)" or
 	// "(Bowe and Logan, 2011; Arck et al. 2010)".
 	authorYearRe = regexp.MustCompile(`\s?\(((?:[\p{Lu}][\p{L}'’-]+(?:\s[\p{Lu}][\p{L}'’-]+)?(?:\s+et\s+al\.?|\s+(?:and|&)\s+[\p{Lu}][\p{L}'’-]+)?,?\s+\d{4}[a-z]?(?:;\s*)?)+)\)`)
@@ -43,10 +45,34 @@ type citeMark struct {
 	raw    string
 }
 
+// maxMarkerRounds bounds how often extractMarkers goes over a text whose
+// markers, once removed, leave new ones behind ("x [0] ^1" → "x ^1").
+const maxMarkerRounds = 8
+
 // extractMarkers removes citation markers from s and returns the clean text
 // and the markers in order. Author–year parentheticals are removed only when
 // resolve accepts them, so an unresolvable one stays readable in the text.
 func extractMarkers(s string, resolve func(citeMark) bool) (string, []citeMark) {
+	var marks []citeMark
+	for round := range maxMarkerRounds {
+		clean, found := extractMarkersOnce(s, resolve)
+		for _, m := range found {
+			// An unresolved author–year citation stays in the text and
+			// would be found again in every round.
+			if round == 0 || m.label != "" || resolve == nil || resolve(m) {
+				marks = append(marks, m)
+			}
+		}
+		if clean == s {
+			break
+		}
+		s = clean
+	}
+	return s, marks
+}
+
+// extractMarkersOnce is one pass of extractMarkers.
+func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMark) {
 	var marks []citeMark
 	s = footnoteRe.ReplaceAllStringFunc(s, func(m string) string {
 		marks = append(marks, citeMark{label: footnoteRe.FindStringSubmatch(m)[1], raw: m})
@@ -80,7 +106,19 @@ func extractMarkers(s string, resolve func(citeMark) bool) (string, []citeMark) 
 			}
 			return r
 		}, sub[3])
-		for _, l := range expandLabels(digits) {
+		// "¹ ²" lists two markers; "¹ – ³" is a range.
+		digits = strings.Join(strings.Fields(digits), " ")
+		digits = strings.ReplaceAll(strings.ReplaceAll(digits, " -", "-"), "- ", "-")
+		digits = strings.ReplaceAll(digits, " ", ",")
+		labels := expandLabels(digits)
+		if len(labels) == 1 && len(labels[0]) > 1 && resolve != nil && !resolve(citeMark{label: labels[0]}) {
+			// "¹²³" is reference 123 only if there is one; else 1, 2 and 3.
+			split := strings.Split(labels[0], "")
+			if !slices.ContainsFunc(split, func(l string) bool { return !resolve(citeMark{label: l}) }) {
+				labels = split
+			}
+		}
+		for _, l := range labels {
 			marks = append(marks, citeMark{label: l, raw: sub[3]})
 		}
 		return sub[1]

@@ -97,6 +97,9 @@ func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []
 		return skip(lineAt(data, invalidUTF8At(data)), "invalid UTF-8")
 	}
 	text := normalizeNewlines(string(data))
+	if strings.TrimSpace(text) == "" {
+		return skip(0, "no text: the file is empty")
+	}
 	var doc document
 	if ext == ".txt" {
 		doc = readPlainText(text)

@@ -71,11 +71,23 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 
 	var units []unit
 	var pending []Reference // citations of a citation-only block, for the next unit
+	leadWarned := map[string]bool{}
 	for _, b := range doc.blocks {
-		leadIn, _ := extractMarkers(strings.ReplaceAll(b.leadIn, "\n", " "), accept)
+		// A lead-in is part of each of its items' passages, and so are its
+		// markers; an unresolved one is reported once per lead-in.
+		leadIn, leadMarks := extractMarkers(strings.ReplaceAll(b.leadIn, "\n", " "), accept)
+		var leadCites []Reference
+		for _, m := range leadMarks {
+			if ref, ok := resolve(m); ok {
+				leadCites = addCitation(leadCites, ref)
+			} else if !leadWarned[b.leadIn] {
+				problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + " points at no reference"})
+			}
+		}
+		leadWarned[b.leadIn] = true
 		for _, chunk := range splitLong(strings.ReplaceAll(b.text, "\n", " "), maxPassageWords-wordCount(leadIn)) {
 			clean, marks := extractMarkers(chunk, accept)
-			var cites []Reference
+			cites := slices.Clone(leadCites)
 			for _, m := range marks {
 				ref, ok := resolve(m)
 				if !ok {
@@ -153,27 +165,31 @@ func passageID(slug, text string) string {
 // mergeSmall joins fragments too short to answer anything with a neighbour
 // in the same section: the next one if it fits, else the previous one.
 func mergeSmall(units []unit) []unit {
-	for changed := true; changed; {
-		changed = false
-		for i := 0; i < len(units); i++ {
-			if units[i].words() >= minPassageWords {
+	// One pass: out holds units that are done, except that its last one may
+	// still take in a small successor. A merged unit is looked at again,
+	// since it may still be small. (Restarting the scan after each merge
+	// gives the same result but takes quadratic time on a file of many tiny
+	// paragraphs.)
+	out := make([]unit, 0, len(units))
+	for i := 0; i < len(units); {
+		cur := units[i]
+		i++
+		for cur.words() < minPassageWords {
+			if i < len(units) && sameSection(cur, units[i]) && cur.words()+units[i].words() <= maxPassageWords {
+				cur = join(cur, units[i])
+				i++
 				continue
 			}
-			if j := i + 1; j < len(units) && sameSection(units[i], units[j]) && units[i].words()+units[j].words() <= maxPassageWords {
-				units[j] = join(units[i], units[j])
-				units = slices.Delete(units, i, i+1)
-				changed = true
-				break
+			if last := len(out) - 1; last >= 0 && sameSection(cur, out[last]) && cur.words()+out[last].words() <= maxPassageWords {
+				cur = join(out[last], cur)
+				out = out[:last]
+				continue
 			}
-			if j := i - 1; j >= 0 && sameSection(units[i], units[j]) && units[i].words()+units[j].words() <= maxPassageWords {
-				units[j] = join(units[j], units[i])
-				units = slices.Delete(units, i, i+1)
-				changed = true
-				break
-			}
+			break
 		}
+		out = append(out, cur)
 	}
-	return units
+	return out
 }
 
 func sameSection(a, b unit) bool { return slices.Equal(a.section, b.section) }

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,9 +75,14 @@ func readPlainText(src string) document {
 		case doc.info.Published == "" && parseDate(t) != "":
 			doc.info.Published = parseDate(t)
 			flush()
-		case bulletRe.MatchString(t) || referencesRe.MatchString(t):
+		case referencesRe.MatchString(t):
 			flush()
 			groups = append(groups, group{[]textLine{l}})
+		case bulletRe.MatchString(t):
+			// A bullet starts a group of its own, which the lines wrapped
+			// after it (no blank line between) continue.
+			flush()
+			cur = append(cur, l)
 		default:
 			cur = append(cur, l)
 		}
@@ -96,14 +102,27 @@ func readPlainText(src string) document {
 			continue
 		}
 		if inRefs {
-			if label, rest := splitRefLabel(joined); looksLikeReference(rest) {
+			// A run of lines that each look like a reference ("[1] …",
+			// or unnumbered lines with a year) holds one entry a line;
+			// otherwise the lines are one wrapped entry.
+			entries := [][]textLine{g.lines}
+			if len(g.lines) > 1 && !slices.ContainsFunc(g.lines, func(l textLine) bool { return !looksLikeReference(l.text) }) {
+				entries = nil
+				for _, l := range g.lines {
+					entries = append(entries, []textLine{l})
+				}
+			}
+			for _, e := range entries {
+				label, rest := splitRefLabel(joinLines(e))
+				if !looksLikeReference(rest) {
+					inRefs = false // the list is over; what follows is page chrome
+					break
+				}
 				if label == "" {
 					label = itoaLabel(len(doc.refs) + 1)
 				}
-				doc.refs = append(doc.refs, rawRef{label: label, text: rest, line: first.line})
-				continue
+				doc.refs = append(doc.refs, rawRef{label: label, text: rest, line: e[0].line})
 			}
-			inRefs = false // the list is over; what follows is page chrome
 			continue
 		}
 		isItem := bulletRe.MatchString(first.text)
