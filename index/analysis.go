@@ -43,9 +43,18 @@ var registerAnalyzer = sync.OnceValue(func() error {
 
 // synonymFolder rewrites synonyms to their group's canonical term.
 type synonymFolder struct {
-	single  map[string]string
+	single map[string]string
+	// exact holds the stems that only short members produce ("AD" → "ad"),
+	// with the lengths those members are written with. The stemmer cuts
+	// "adding" to "ad" as well, so such a stem folds only a word written
+	// as short as a member, not every longer word that stems to it.
+	exact   map[string]map[int]bool
 	phrases []foldPhrase // longest first
 }
+
+// shortMember is the longest member, in bytes, that folds only words of its
+// own length.
+const shortMember = 3
 
 type foldPhrase struct {
 	terms     []string
@@ -53,22 +62,38 @@ type foldPhrase struct {
 }
 
 func newSynonymFolder(a analysis.Analyzer, data string) *synonymFolder {
-	f := &synonymFolder{single: map[string]string{}}
+	f := &synonymFolder{single: map[string]string{}, exact: map[string]map[int]bool{}}
+	anyLength := map[string]bool{}
 	for _, line := range dataLines(data) {
 		var members [][]string
+		var written []int
 		for _, m := range strings.Split(line, ",") {
 			if toks := analyzeTokens(a, m); len(toks) > 0 {
 				members = append(members, toks)
+				written = append(written, len(strings.TrimSpace(m)))
 			}
 		}
 		if len(members) < 2 {
 			continue
 		}
 		canonical := strings.Join(members[0], "_")
-		for _, m := range members {
+		for i, m := range members {
 			if len(m) == 1 {
-				if _, taken := f.single[m[0]]; !taken {
-					f.single[m[0]] = canonical
+				t := m[0]
+				if c, taken := f.single[t]; taken && c != canonical {
+					continue
+				}
+				f.single[t] = canonical
+				switch {
+				case anyLength[t]:
+				case written[i] > shortMember:
+					anyLength[t] = true
+					delete(f.exact, t)
+				default:
+					if f.exact[t] == nil {
+						f.exact[t] = map[int]bool{}
+					}
+					f.exact[t][written[i]] = true
 				}
 				continue
 			}
@@ -98,13 +123,21 @@ func (f *synonymFolder) Filter(input analysis.TokenStream) analysis.TokenStream 
 			i += n
 			continue
 		}
-		if c, ok := f.single[string(input[i].Term)]; ok {
+		if c, ok := f.single[string(input[i].Term)]; ok && f.foldsWritten(string(input[i].Term), input[i].End-input[i].Start) {
 			input[i].Term = []byte(c)
 		}
 		out = append(out, input[i])
 		i++
 	}
 	return out
+}
+
+// foldsWritten reports whether a word of n bytes that stems to term is
+// folded: any word for most stems, a word as short as a member for stems
+// only short members produce.
+func (f *synonymFolder) foldsWritten(term string, n int) bool {
+	lengths, short := f.exact[term]
+	return !short || lengths[n]
 }
 
 // phraseAt returns the canonical term of a phrase starting at input[i] and

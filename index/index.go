@@ -88,8 +88,9 @@ type Index struct {
 	log   *slog.Logger
 	store store
 
-	mu  sync.RWMutex
-	gen *generation
+	mu     sync.RWMutex
+	gen    *generation
+	closed bool // set by Close; a closed index stays closed
 
 	rebuilding sync.Mutex
 }
@@ -142,6 +143,9 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 		ix.log = slog.New(slog.DiscardHandler)
 	}
 	var info OpenInfo
+	// The report is printed as JSON even when Open fails or builds nothing:
+	// its lists are empty, never null.
+	info.Report.Skipped, info.Report.Warnings = []corpus.Problem{}, []string{}
 	if opts.Dir != "" {
 		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 			return nil, info, fmt.Errorf("create index directory: %w", err)
@@ -225,6 +229,21 @@ func openGeneration(dir string) (*generation, error) {
 		bidx.Close()
 		return nil, err
 	}
+	// Bleve opens an index whose segment files are damaged by skipping
+	// them, with only a log line: the index then answers nothing. A
+	// generation must hold every passage its metadata lists.
+	// (A passage repeated word for word in one article has one ID and is
+	// indexed once.)
+	ids := map[string]bool{}
+	for _, a := range m.Articles {
+		for _, id := range a.Passages {
+			ids[id] = true
+		}
+	}
+	if want := len(ids); gen.vocab.docs != uint64(want) {
+		bidx.Close()
+		return nil, fmt.Errorf("index %s holds %d passages, its metadata lists %d", dir, gen.vocab.docs, want)
+	}
 	return gen, nil
 }
 
@@ -282,6 +301,12 @@ func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
 		return report, ErrBusy
 	}
 	defer ix.rebuilding.Unlock()
+	ix.mu.RLock()
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		return report, ErrClosed
+	}
 
 	lib, err := ix.opts.Load(ctx)
 	if err != nil {
@@ -309,7 +334,9 @@ func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
 	if err != nil {
 		return report, err
 	}
-	ix.swap(gen)
+	if err := ix.swap(gen); err != nil {
+		return report, err
+	}
 	report.DurationMS = time.Since(start).Milliseconds()
 	return report, nil
 }
@@ -426,9 +453,15 @@ func joinSection(s []string) string {
 }
 
 // swap puts gen in service and retires the previous generation once the
-// searches using it finish.
-func (ix *Index) swap(gen *generation) {
+// searches using it finish. An index closed while gen was being built stays
+// closed: gen is closed instead (on disk it stays, finished and published).
+func (ix *Index) swap(gen *generation) error {
 	ix.mu.Lock()
+	if ix.closed {
+		ix.mu.Unlock()
+		gen.close()
+		return ErrClosed
+	}
 	old := ix.gen
 	ix.gen = gen
 	ix.mu.Unlock()
@@ -438,6 +471,7 @@ func (ix *Index) swap(gen *generation) {
 			_ = os.RemoveAll(old.dir)
 		}
 	}
+	return nil
 }
 
 // acquire returns the generation in service, counted as in use.
@@ -456,6 +490,7 @@ func (ix *Index) Close() error {
 	ix.mu.Lock()
 	gen := ix.gen
 	ix.gen = nil
+	ix.closed = true
 	ix.mu.Unlock()
 	if gen != nil {
 		gen.close()

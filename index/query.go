@@ -92,6 +92,9 @@ func dataLines(data string) []string {
 // concepts parses a question into what it asks about. The question is never
 // read as query syntax: it only ever passes through the analyser.
 func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept {
+	// Invalid bytes become spaces, so they neither swallow the words next
+	// to them nor make the cut below trim the question away.
+	question = strings.ToValidUTF8(question, " ")
 	if len(question) > maxQuestionBytes {
 		question = question[:maxQuestionBytes]
 		for !utf8.ValidString(question) {
@@ -136,10 +139,15 @@ func buildQuery(concepts []concept) query.Query {
 	for _, c := range concepts {
 		var forms []query.Query
 		for _, fb := range fieldBoosts {
-			q := bleve.NewTermQuery(c.term)
-			q.SetField(fb.field)
-			q.SetBoost(fb.boost)
-			forms = append(forms, q)
+			// A term with typo fixes is unknown to the index: searching it
+			// finds nothing and only dilutes the disjunction's coordination
+			// factor, so only its fixes are searched.
+			if len(c.typos) == 0 {
+				q := bleve.NewTermQuery(c.term)
+				q.SetField(fb.field)
+				q.SetBoost(fb.boost)
+				forms = append(forms, q)
+			}
 			for _, t := range c.typos {
 				q := bleve.NewTermQuery(t)
 				q.SetField(fb.field)
@@ -207,6 +215,9 @@ func (v *vocabulary) near(term string) []string {
 		}
 		d := editDistance(term, t, maxDist)
 		switch {
+		case d > maxDist:
+			// editDistance reports maxDist+1 for anything too far, which
+			// must not tie with the initial best.
 		case d < best:
 			best, out = d, []string{t}
 		case d == best:
