@@ -2,12 +2,233 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"gutskin/bot"
+	"gutskin/index"
+	"gutskin/internal/health"
 )
 
-// runServe runs the Discord bot. Placeholder until the bot lands.
+// defaultAskCooldown is ASK_COOLDOWN's default.
+const defaultAskCooldown = 5 * time.Second
+
+// serveConfig is what `gutskin serve` runs with. The token is never
+// printed: not in logs, not in errors.
+type serveConfig struct {
+	token             string
+	apiURL            string
+	guildID           string
+	moderationGuildID string
+	moderatorRoles    []string
+	cooldown          time.Duration
+	corpusDir         string
+	indexDir          string
+	healthAddr        string
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "gutskin: serve is not built yet")
-	return exitRuntime
+	return exitCode(serve(ctx, args, stderr), stderr)
+}
+
+// serveFlags are serve's flags; each overrides its environment variable.
+type serveFlags struct {
+	fs                                                  *flag.FlagSet
+	apiURL, guild, modGuild, modRoles, cooldown, health *string
+	corpus, index                                       *string
+}
+
+func newServeFlags(stderr io.Writer) *serveFlags {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &serveFlags{fs: fs}
+	f.apiURL = fs.String("api-url", "", "Discord REST base (DISCORD_API_URL, default "+bot.DefaultAPIURL+")")
+	f.guild = fs.String("guild", "", "register commands in this guild only (DISCORD_GUILD_ID)")
+	f.modGuild = fs.String("moderation-guild", "", "guild whose moderators may /reindex (MODERATION_GUILD_ID, default DISCORD_GUILD_ID)")
+	f.modRoles = fs.String("moderator-roles", "", "comma-separated role IDs that may /reindex (MODERATOR_ROLE_IDS)")
+	f.cooldown = fs.String("ask-cooldown", "", "least time between two questions of a member, 0 for none (ASK_COOLDOWN, default 5s)")
+	f.health = fs.String("health-addr", "", "health server address, empty for none (HEALTH_ADDR, default :8080)")
+	f.corpus = fs.String("corpus", "", "folder of articles (CORPUS_DIR, else the embedded library)")
+	f.index = fs.String("index", "", "index directory (INDEX_DIR, else in memory)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: gutskin serve [flags]   (DISCORD_TOKEN comes from the environment or .env, never a flag)")
+		fs.PrintDefaults()
+	}
+	return f
+}
+
+var snowflakeRE = regexp.MustCompile(`^[0-9]{1,25}$`)
+
+// parseServeConfig reads serve's configuration: flags, then the
+// environment (which loadDotEnv has filled from .env). An error names the
+// variable and what is wrong, on one line.
+func parseServeConfig(f *serveFlags) (serveConfig, error) {
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	pick := func(flagName string, flagVal *string, env string) (value, source string) {
+		if set[flagName] {
+			return strings.TrimSpace(*flagVal), "--" + flagName
+		}
+		return strings.TrimSpace(os.Getenv(env)), env
+	}
+	var cfg serveConfig
+
+	token, ok := os.LookupEnv("DISCORD_TOKEN")
+	token = strings.TrimSpace(token)
+	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))
+	switch {
+	case !ok || token == "":
+		return cfg, usagef("DISCORD_TOKEN is not set: put the bot token from the Discord developer portal in the environment or .env")
+	case strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return cfg, usagef("DISCORD_TOKEN is malformed: it contains spaces or control characters")
+	}
+	cfg.token = token
+
+	v, src := pick("api-url", f.apiURL, "DISCORD_API_URL")
+	if v == "" {
+		v = bot.DefaultAPIURL
+	}
+	if _, err := bot.ParseAPIURL(v); err != nil {
+		return cfg, usagef("%s=%q: %v", src, v, err)
+	}
+	cfg.apiURL = v
+
+	id := func(flagName string, flagVal *string, env string) (string, error) {
+		v, src := pick(flagName, flagVal, env)
+		if v != "" && !snowflakeRE.MatchString(v) {
+			return "", usagef("%s=%q: want a numeric Discord ID", src, v)
+		}
+		return v, nil
+	}
+	var err error
+	if cfg.guildID, err = id("guild", f.guild, "DISCORD_GUILD_ID"); err != nil {
+		return cfg, err
+	}
+	if cfg.moderationGuildID, err = id("moderation-guild", f.modGuild, "MODERATION_GUILD_ID"); err != nil {
+		return cfg, err
+	}
+	if cfg.moderationGuildID == "" {
+		cfg.moderationGuildID = cfg.guildID
+	}
+
+	v, src = pick("moderator-roles", f.modRoles, "MODERATOR_ROLE_IDS")
+	for _, r := range strings.Split(v, ",") {
+		r = strings.TrimSpace(r)
+		if r == "" {
+			continue
+		}
+		if !snowflakeRE.MatchString(r) {
+			return cfg, usagef("%s: %q is not a numeric Discord role ID", src, r)
+		}
+		cfg.moderatorRoles = append(cfg.moderatorRoles, r)
+	}
+
+	cfg.cooldown = defaultAskCooldown
+	if v, src = pick("ask-cooldown", f.cooldown, "ASK_COOLDOWN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if v == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			return cfg, usagef("%s=%q: want a duration such as 5s, or 0 for no cooldown", src, v)
+		}
+		cfg.cooldown = d
+	}
+
+	cfg.healthAddr = defaultHealthAddr
+	if set["health-addr"] {
+		cfg.healthAddr = strings.TrimSpace(*f.health)
+	} else if v, ok := os.LookupEnv("HEALTH_ADDR"); ok {
+		cfg.healthAddr = strings.TrimSpace(v)
+	}
+	cfg.corpusDir = strings.TrimSpace(*f.corpus)
+	cfg.indexDir = strings.TrimSpace(*f.index)
+	return cfg, nil
+}
+
+// serve runs the Discord bot until ctx ends (SIGINT or SIGTERM in main).
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	f := newServeFlags(stderr)
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usagef("serve: %v", err)
+	}
+	if f.fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", f.fs.Arg(0))
+	}
+	if err := loadDotEnv(); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr)
+	if err != nil {
+		return err
+	}
+	cfg, err := parseServeConfig(f)
+	if err != nil {
+		return err
+	}
+
+	ix, _, err := openEngine(ctx, cfg.corpusDir, cfg.indexDir, index.ReuseIfCurrent, logger)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	stats := ix.Stats()
+	logger.Info("library ready", "articles", stats.Articles, "passages", stats.Passages)
+
+	b, err := bot.New(ix, bot.Options{
+		Token:             cfg.token,
+		APIURL:            cfg.apiURL,
+		GuildID:           cfg.guildID,
+		ModerationGuildID: cfg.moderationGuildID,
+		ModeratorRoleIDs:  cfg.moderatorRoles,
+		AskCooldown:       cfg.cooldown,
+		Logger:            logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	healthErr := make(chan error, 1)
+	go func() {
+		err := health.New(cfg.healthAddr, version, indexStats{ix}, b).ListenAndServe(ctx)
+		if err != nil {
+			logger.Error("health server failed; stopping", "error", err)
+			cancel()
+		}
+		healthErr <- err
+	}()
+
+	logger.Info("connecting to Discord", "custom_api_url", cfg.apiURL != bot.DefaultAPIURL, "guild_commands", cfg.guildID != "",
+		"reindex", cfg.moderationGuildID != "", "cooldown", cfg.cooldown.String(), "health", cfg.healthAddr)
+	runErr := b.Run(ctx)
+	cancel()
+	if err := <-healthErr; err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// indexStats shows the index to the health server.
+type indexStats struct{ ix *index.Index }
+
+// IndexStats reports the index in service; ok is false while it holds no
+// article.
+func (s indexStats) IndexStats() (articles, passages int, builtAt time.Time, ok bool) {
+	st := s.ix.Stats()
+	return st.Articles, st.Passages, st.BuiltAt, st.Articles > 0
 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gutskin/internal/discordfake"
+)
+
+const serveTestToken = "serve-test-token.XYZ"
+
+// serveEnv clears every variable serve reads and moves to an empty folder
+// (no .env), so the caller's environment cannot leak in.
+func serveEnv(t *testing.T) {
+	t.Helper()
+	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR"} {
+		t.Setenv(v, "")
+		os.Unsetenv(v)
+	}
+	t.Chdir(t.TempDir())
+}
+
+func TestServeConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{name: "no token", want: "DISCORD_TOKEN is not set"},
+		{name: "token with a space", env: map[string]string{"DISCORD_TOKEN": "abc def"}, want: "DISCORD_TOKEN is malformed"},
+		{name: "API URL", env: map[string]string{"DISCORD_API_URL": "ftp://example.org"}, want: `DISCORD_API_URL="ftp://example.org"`},
+		{name: "guild", env: map[string]string{"DISCORD_GUILD_ID": "my-guild"}, want: `DISCORD_GUILD_ID="my-guild": want a numeric Discord ID`},
+		{name: "moderation guild", env: map[string]string{"MODERATION_GUILD_ID": "12x"}, want: "MODERATION_GUILD_ID"},
+		{name: "roles", env: map[string]string{"MODERATOR_ROLE_IDS": "123, mods"}, want: `MODERATOR_ROLE_IDS: "mods" is not a numeric Discord role ID`},
+		{name: "cooldown", env: map[string]string{"ASK_COOLDOWN": "soon"}, want: `ASK_COOLDOWN="soon": want a duration`},
+		{name: "negative cooldown", env: map[string]string{"ASK_COOLDOWN": "-1s"}, want: "ASK_COOLDOWN"},
+		{name: "cooldown flag", env: map[string]string{"ASK_COOLDOWN": "5s"}, args: []string{"--ask-cooldown", "x"}, want: `--ask-cooldown="x"`},
+		{name: "log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
+		{name: "argument", args: []string{"now"}, want: `unexpected argument "now"`},
+		{name: "unknown flag", args: []string{"--token", "x"}, want: "flag provided but not defined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			serveEnv(t)
+			if tc.name != "no token" {
+				t.Setenv("DISCORD_TOKEN", serveTestToken)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var stderr bytes.Buffer
+			code := runServe(context.Background(), tc.args, &bytes.Buffer{}, &stderr)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr %s", code, exitUsage, stderr.String())
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			last := lines[len(lines)-1]
+			if !strings.Contains(last, tc.want) {
+				t.Errorf("last line %q lacks %q", last, tc.want)
+			}
+			if strings.Contains(stderr.String(), "serve-test-token") || strings.Contains(stderr.String(), "abc def") {
+				t.Errorf("the token is echoed: %s", stderr.String())
+			}
+		})
+	}
+}
+
+func TestServeConfigPrecedence(t *testing.T) {
+	serveEnv(t)
+	dotenv := "DISCORD_TOKEN=from-dotenv\nASK_COOLDOWN=9s\nDISCORD_GUILD_ID=111\nMODERATOR_ROLE_IDS=7, 8\n"
+	if err := os.WriteFile(".env", []byte(dotenv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ASK_COOLDOWN", "3s")   // the environment beats .env
+	t.Setenv("DISCORD_GUILD_ID", "") // set but empty: beats .env too
+	t.Cleanup(func() { os.Unsetenv("DISCORD_TOKEN"); os.Unsetenv("MODERATOR_ROLE_IDS") })
+	f := newServeFlags(&bytes.Buffer{})
+	if err := f.fs.Parse([]string{"--moderation-guild", "222"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadDotEnv(); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseServeConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.token != "from-dotenv" || cfg.cooldown != 3*time.Second || cfg.guildID != "" || cfg.moderationGuildID != "222" ||
+		strings.Join(cfg.moderatorRoles, ",") != "7,8" || cfg.apiURL != "https://discord.com/api/v9" || cfg.healthAddr != defaultHealthAddr {
+		t.Errorf("config %+v", cfg)
+	}
+
+	// Defaults: 5s cooldown, "0" turns it off, the moderation guild
+	// defaults to the guild.
+	t.Setenv("ASK_COOLDOWN", "0")
+	t.Setenv("DISCORD_GUILD_ID", "333")
+	f = newServeFlags(&bytes.Buffer{})
+	f.fs.Parse(nil)
+	if cfg, err = parseServeConfig(f); err != nil || cfg.cooldown != 0 || cfg.moderationGuildID != "333" {
+		t.Errorf("config %+v, %v", cfg, err)
+	}
+}
+
+// TestServeAgainstFakeDiscord runs `gutskin serve` in-process against the
+// fake Discord: it connects, registers, answers, reports ready on /readyz,
+// and exits 0 when its context ends (as on SIGTERM).
+func TestServeAgainstFakeDiscord(t *testing.T) {
+	serveEnv(t)
+	fake, err := discordfake.New(discordfake.Options{Token: serveTestToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	lib, err := filepath.Abs(filepath.Join(moduleRoot, "bot", "testdata", "library"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	healthAddr := freeAddr(t)
+	t.Setenv("DISCORD_TOKEN", serveTestToken)
+	t.Setenv("DISCORD_API_URL", fake.APIURL())
+	t.Setenv("DISCORD_GUILD_ID", "400000000000000001")
+	t.Setenv("CORPUS_DIR", lib)
+	t.Setenv("HEALTH_ADDR", healthAddr)
+	t.Setenv("LOG_FORMAT", "json")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr lockedBuffer
+	exit := make(chan int, 1)
+	go func() { exit <- runServe(ctx, nil, &bytes.Buffer{}, &stderr) }()
+
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	if _, err := fake.WaitRequest(wctx, discordfake.Match{Method: "PUT", Path: "/applications/*/guilds/400000000000000001/commands"}); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
+	}
+	sent, err := fake.Command(discordfake.Member{UserID: "300000000000000001", GuildID: "400000000000000001"}, "", "ask",
+		discordfake.Option{Name: "question", Value: "does kefir help acne?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sent.WaitCallback(wctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(r.Body), "Kefir and the skin") {
+		t.Errorf("answer %s", r.Body)
+	}
+
+	resp, err := http.Get("http://" + healthAddr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Status  string `json:"status"`
+		Gateway struct {
+			Connected bool `json:"connected"`
+		} `json:"gateway"`
+		Index struct {
+			Articles int `json:"articles"`
+		} `json:"index"`
+	}
+	json.NewDecoder(resp.Body).Decode(&rep)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || rep.Status != "ok" || !rep.Gateway.Connected || rep.Index.Articles != 3 {
+		t.Errorf("/readyz %d %+v", resp.StatusCode, rep)
+	}
+
+	cancel()
+	select {
+	case code := <-exit:
+		if code != exitOK {
+			t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20s")
+	}
+	if g := fake.Gateway(); len(g.CloseCodes) != 1 || g.CloseCodes[0] != 1000 {
+		t.Errorf("gateway close codes %v, want [1000]", g.CloseCodes)
+	}
+	if p := fake.Problems(); len(p) > 0 {
+		t.Errorf("problems: %v", p)
+	}
+	if strings.Contains(stderr.String(), serveTestToken) {
+		t.Error("the token appears in the logs")
+	}
+}
+
+// moduleRoot is the folder the tests started in (serveEnv moves to a
+// temporary one).
+var moduleRoot = func() string {
+	wd, _ := os.Getwd()
+	return wd
+}()
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
