@@ -46,7 +46,9 @@ type vocabulary struct {
 func (v *vocabulary) idf(term string) float64 {
 	df := float64(v.docFreq[term])
 	if df == 0 {
-		df = 0.5 // an unknown word is as telling as the rarest one
+		// An unknown word weighs nearly as much as the rarest word of this
+		// library, whatever its size.
+		return unknownShare * math.Log(1+float64(v.docs))
 	}
 	return math.Log(1 + float64(v.docs)/df)
 }
@@ -137,6 +139,9 @@ func hasLetterOrDigit(s string) bool {
 func buildQuery(concepts []concept) query.Query {
 	var perConcept []query.Query
 	for _, c := range concepts {
+		if !c.known {
+			continue // coverage accounts for it; as a clause it only dilutes
+		}
 		var forms []query.Query
 		for _, fb := range fieldBoosts {
 			// A term with typo fixes is unknown to the index: searching it
@@ -157,6 +162,9 @@ func buildQuery(concepts []concept) query.Query {
 		}
 		perConcept = append(perConcept, bleve.NewDisjunctionQuery(forms...))
 	}
+	if len(perConcept) == 0 {
+		return nil
+	}
 	return bleve.NewDisjunctionQuery(perConcept...)
 }
 
@@ -176,13 +184,24 @@ func (c concept) matches(matched map[string]bool) bool {
 // coverage is the weighted share of the question's concepts a hit
 // matches: of all of them, and of those the library knows at all.
 func coverage(concepts []concept, matched map[string]bool) (all, known float64) {
+	return coverageOf(concepts, func(c concept) bool { return c.matches(matched) })
+}
+
+// knownShare is the weighted share of a question's concepts the library
+// knows at all.
+func knownShare(concepts []concept) float64 {
+	all, _ := coverageOf(concepts, func(c concept) bool { return c.known })
+	return all
+}
+
+func coverageOf(concepts []concept, match func(concept) bool) (all, known float64) {
 	var total, totalKnown, got float64
 	for _, c := range concepts {
 		total += c.weight
 		if c.known {
 			totalKnown += c.weight
 		}
-		if c.matches(matched) {
+		if match(c) {
 			got += c.weight
 		}
 	}
