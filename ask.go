@@ -24,8 +24,7 @@ func runAsk(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 func ask(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	corpusDir := fs.String("corpus", "", "folder of articles (default: CORPUS_DIR, else the embedded library)")
-	indexFlag := fs.String("index", "", "index directory (default: INDEX_DIR, else in memory)")
+	lib := addLibraryFlags(fs)
 	top := fs.Int("top", 1, "how many answers to show")
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	words, err := parseInterspersed(fs, args)
@@ -35,20 +34,13 @@ func ask(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *top < 1 || *top > 10 {
 		return usagef("ask: --top %d: want 1 to 10", *top)
 	}
-	if err := loadDotEnv(); err != nil {
-		return err
-	}
-	logger, err := newLogger(stderr)
-	if err != nil {
-		return err
-	}
-	ix, info, err := openEngine(ctx, *corpusDir, *indexFlag, index.ReuseAny, logger)
+	ix, info, err := lib.openFor(ctx, index.ReuseAny, stderr)
 	if err != nil {
 		return err
 	}
 	defer ix.Close()
 	if !info.Rebuilt {
-		fmt.Fprintf(stderr, "gutskin: opened the existing index in %s (run `gutskin index` to rebuild it)\n", indexDir(*indexFlag))
+		fmt.Fprintf(stderr, "gutskin: opened the existing index in %s (run `gutskin index` to rebuild it)\n", indexDir(*lib.index))
 	}
 
 	out := bufio.NewWriter(stdout)
@@ -105,8 +97,7 @@ func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 func buildIndex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("index", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	corpusDir := fs.String("corpus", "", "folder of articles (default: CORPUS_DIR, else the embedded library)")
-	indexFlag := fs.String("index", "", "index directory (default: INDEX_DIR, else in memory)")
+	lib := addLibraryFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -115,14 +106,7 @@ func buildIndex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(rest) > 0 {
 		return usagef("index: unexpected argument %q", rest[0])
 	}
-	if err := loadDotEnv(); err != nil {
-		return err
-	}
-	logger, err := newLogger(stderr)
-	if err != nil {
-		return err
-	}
-	ix, info, err := openEngine(ctx, *corpusDir, *indexFlag, index.ReuseNever, logger)
+	ix, info, err := lib.openFor(ctx, index.ReuseNever, stderr)
 	if ix != nil {
 		defer ix.Close()
 	}

@@ -140,6 +140,30 @@ func openEngine(ctx context.Context, corpusFlag, indexFlag string, reuse index.R
 	return ix, info, nil
 }
 
+// libraryFlags are the --corpus and --index flags that ask, index and eval
+// share.
+type libraryFlags struct{ corpus, index *string }
+
+func addLibraryFlags(fs *flag.FlagSet) libraryFlags {
+	return libraryFlags{
+		corpus: fs.String("corpus", "", "folder of articles (default: CORPUS_DIR, else the embedded library)"),
+		index:  fs.String("index", "", "index directory (default: INDEX_DIR, else in memory)"),
+	}
+}
+
+// openFor reads .env, builds the logger and opens the index, as every
+// command that answers questions starts.
+func (f libraryFlags) openFor(ctx context.Context, reuse index.Reuse, stderr io.Writer) (*index.Index, index.OpenInfo, error) {
+	if err := loadDotEnv(); err != nil {
+		return nil, index.OpenInfo{}, err
+	}
+	logger, err := newLogger(stderr)
+	if err != nil {
+		return nil, index.OpenInfo{}, err
+	}
+	return openEngine(ctx, *f.corpus, *f.index, reuse, logger)
+}
+
 // parseInterspersed parses flags that may come before or after positional
 // arguments ("ask 'q' --json"). "--" ends the flags.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {

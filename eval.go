@@ -18,8 +18,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	corpusDir := fs.String("corpus", "", "folder of articles (default: CORPUS_DIR, else the embedded library)")
-	indexFlag := fs.String("index", "", "index directory (default: INDEX_DIR, else in memory)")
+	lib := addLibraryFlags(fs)
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -34,14 +33,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("eval: %v", err)
 		}
 	}
-	if err := loadDotEnv(); err != nil {
-		return err
-	}
-	logger, err := newLogger(stderr)
-	if err != nil {
-		return err
-	}
-	ix, _, err := openEngine(ctx, *corpusDir, *indexFlag, index.ReuseAny, logger)
+	ix, _, err := lib.openFor(ctx, index.ReuseAny, stderr)
 	if err != nil {
 		return err
 	}
