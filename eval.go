@@ -67,7 +67,7 @@ func evaluate(ctx context.Context, ix *index.Index, questions []quality.Question
 		if err != nil || len(cands) == 0 {
 			return "no candidate"
 		}
-		return fmt.Sprintf("best candidate, score %.2f: %.80s…", cands[0].Score, cands[0].Passage.Text)
+		return fmt.Sprintf("best candidate, confidence %.2f: %.80s…", cands[0].Confidence, cands[0].Passage.Text)
 	})
 }
 

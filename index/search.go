@@ -16,21 +16,21 @@ import (
 )
 
 // The answer rule, calibrated on testdata/questions.jsonl (see README).
-// A candidate's score is Bleve's BM25 score, which already multiplies
+// A candidate's confidence is Bleve's BM25 score, which already multiplies
 // relevance by the share of the question's known concepts a passage
 // matches, times the square of the share of the question the library knows
 // at all: a question about zinc or graphics cards scores low even when
-// "acne" or "best" matches. The threshold sits just above the best score of
-// any off-topic question of the tuning set.
+// "acne" or "best" matches. The threshold sits just above the best
+// confidence of any off-topic question of the tuning set.
 const (
-	// minScore is the least score of an answer.
+	// minScore is the least confidence of an answer.
 	minScore = 0.14
 	// unknownShare is the weight of a question word the library does not
 	// know, as a share of the weight of a word found in one passage only.
 	unknownShare = 0.92
 	// knownSharePower sharpens the penalty for unknown words.
 	knownSharePower = 2.0
-	// relatedScore and relatedCoverage are enough for an article to be
+	// relatedScore (a confidence) and relatedCoverage are enough for an article to be
 	// suggested when there is no answer.
 	relatedScore    = 0.1
 	relatedCoverage = 0.5
@@ -53,6 +53,10 @@ type Candidate struct {
 	// KnownCoverage is the same share counting only concepts that occur
 	// somewhere in the library.
 	KnownCoverage float64
+	// Confidence is what the answer rule thresholds. Score, which orders
+	// candidates, is Confidence discounted when the passage itself (not its
+	// article's title or tags) leaves part of the question out.
+	Confidence float64
 }
 
 // Search returns up to k passages that answer the question, best first. A
@@ -74,7 +78,7 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.H
 	return out, nil
 }
 
-func confident(c Candidate) bool { return c.Score >= minScore }
+func confident(c Candidate) bool { return c.Confidence >= minScore }
 
 // Candidates returns the best-scoring passages for a question whether or
 // not they pass the answer rule.
@@ -108,10 +112,14 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
 		matched := map[string]bool{}
+		ownTerms := map[string]bool{} // matched in the passage itself
 		var spans []corpus.Span
 		for field, terms := range h.Locations {
 			for term, locs := range terms {
 				matched[term] = true
+				if field == fieldText || field == fieldSection {
+					ownTerms[term] = true
+				}
 				if field != fieldText {
 					continue
 				}
@@ -122,10 +130,13 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 				}
 			}
 		}
-		c := Candidate{Hit: corpus.Hit{Passage: p, Score: h.Score * penalty, Highlights: mergeSpans(spans)}}
+		c := Candidate{Hit: corpus.Hit{Passage: p, Highlights: mergeSpans(spans)}, Confidence: h.Score * penalty}
 		c.Coverage, c.KnownCoverage = coverage(concepts, matched)
+		own, _ := coverage(concepts, ownTerms)
+		c.Score = c.Confidence * (0.5 + 0.5*own)
 		out = append(out, c)
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out, nil
 }
 
@@ -184,7 +195,7 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 		if len(ans.Suggestions) == maxSuggestions {
 			break
 		}
-		if c.Score >= relatedScore && c.Coverage >= relatedCoverage && !seen[c.Passage.Slug] {
+		if c.Confidence >= relatedScore && c.Coverage >= relatedCoverage && !seen[c.Passage.Slug] {
 			seen[c.Passage.Slug] = true
 			ans.Suggestions = append(ans.Suggestions, c.Passage.Article)
 		}

@@ -114,8 +114,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// TestCompare scores the three systems on both question sets and reports a
-// Markdown table. It measures; it does not decide who wins.
+// TestCompare scores the three systems on both question sets, reports a
+// Markdown table, and fails unless gutskin leads both baselines on every
+// quality column of both sets.
 func TestCompare(t *testing.T) {
 	ctx := context.Background()
 	sets := make([][]quality.Question, len(questionSets))
@@ -135,7 +136,9 @@ func TestCompare(t *testing.T) {
 	b.WriteString("| system | set | Recall@1 | MRR@3 | no-answer accuracy | median answer time |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
 	var notes []string
+	results := map[string]map[string]quality.Result{} // system → set → result
 	for _, s := range ss {
+		results[s.name] = map[string]quality.Result{}
 		for i, path := range questionSets {
 			res, err := quality.Evaluate(ctx, s, sets[i], nil)
 			if err != nil {
@@ -149,6 +152,7 @@ func TestCompare(t *testing.T) {
 					t.Errorf("%s on %s: figure %v out of [0, 1]", s.name, path, v)
 				}
 			}
+			results[s.name][path] = res
 			if res.MRRAt3 < res.RecallAt1 {
 				t.Errorf("%s on %s: MRR@3 %.3f below Recall@1 %.3f", s.name, path, res.MRRAt3, res.RecallAt1)
 			}
@@ -157,6 +161,24 @@ func TestCompare(t *testing.T) {
 				float64(res.MedianAnswerTime)/float64(time.Millisecond))
 			notes = append(notes, fmt.Sprintf("%s on %s: %d answerable, %d off-topic, false silence %.3f, %d misses",
 				s.name, filepath.Base(path), res.Answerable, res.Unanswerable, res.FalseSilence, len(res.Misses)))
+		}
+	}
+	for _, path := range questionSets {
+		g := results[ss[0].name][path]
+		for _, s := range ss[1:] {
+			r := results[s.name][path]
+			for _, col := range []struct {
+				name      string
+				ours, its float64
+			}{
+				{"Recall@1", g.RecallAt1, r.RecallAt1},
+				{"MRR@3", g.MRRAt3, r.MRRAt3},
+				{"no-answer accuracy", g.NoAnswerAccuracy, r.NoAnswerAccuracy},
+			} {
+				if col.ours <= col.its {
+					t.Errorf("%s on %s: %s %.3f does not lead %s's %.3f", ss[0].name, filepath.Base(path), col.name, col.ours, s.name, col.its)
+				}
+			}
 		}
 	}
 	race := "off"
