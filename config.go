@@ -32,7 +32,9 @@ func loadDotEnv() error {
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return usagef(".env: %v", err)
+	// godotenv's message quotes the file, which holds the bot token: say
+	// what to fix without repeating any of it.
+	return usagef(".env cannot be read: check that every line is VAR=value, with quotes closed")
 }
 
 // newLogger builds the process logger from LOG_LEVEL and LOG_FORMAT.

@@ -26,7 +26,7 @@ func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// The same configuration as serve: the environment, then .env.
 	if err := loadDotEnv(); err != nil {
 		fmt.Fprintf(stderr, "gutskin health: %v\n", err)
-		return exitUsage
+		return exitRuntime // a health check reports 0 or 1 only
 	}
 	addr, ok := os.LookupEnv("HEALTH_ADDR")
 	if !ok {

@@ -264,3 +264,16 @@ func TestAnswerQuality(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestMalformedDotEnvNeverEchoesIt(t *testing.T) {
+	isolate(t)
+	secret := "abc.SECRET-TOKEN-VALUE"
+	os.WriteFile(".env", []byte("MY-VAR=x\nDISCORD_TOKEN=\""+secret+"\n"), 0o600)
+	code, _, stderr := runCLI(t, "", "ask", "does kefir help acne?")
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	if strings.Contains(stderr, "SECRET") || !strings.Contains(stderr, ".env") {
+		t.Errorf("stderr must name .env and never echo it: %q", stderr)
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,15 +143,35 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 		cfg.cooldown = d
 	}
 
-	cfg.healthAddr = defaultHealthAddr
+	cfg.healthAddr, src = defaultHealthAddr, "HEALTH_ADDR"
 	if set["health-addr"] {
-		cfg.healthAddr = strings.TrimSpace(*f.health)
+		cfg.healthAddr, src = strings.TrimSpace(*f.health), "--health-addr"
 	} else if v, ok := os.LookupEnv("HEALTH_ADDR"); ok {
 		cfg.healthAddr = strings.TrimSpace(v)
+	}
+	if err := checkListenAddr(cfg.healthAddr); err != nil {
+		return cfg, usagef("%s=%q: %v", src, cfg.healthAddr, err)
 	}
 	cfg.corpusDir = strings.TrimSpace(*f.corpus)
 	cfg.indexDir = strings.TrimSpace(*f.index)
 	return cfg, nil
+}
+
+// checkListenAddr checks a listen address such as ":8080" or
+// "127.0.0.1:8080": a host (possibly empty) and a fixed port, which `gutskin
+// health` can find again. Empty means off and is fine.
+func checkListenAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want HOST:PORT such as :8080, or empty for no health server")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return errors.New("want a port number from 1 to 65535, such as :8080")
+	}
+	return nil
 }
 
 // serve runs the Discord bot until ctx ends (SIGINT or SIGTERM in main).
@@ -171,6 +193,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	bot.RouteLibraryLogs(logger)
 	cfg, err := parseServeConfig(f)
 	if err != nil {
 		return err
@@ -178,6 +201,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	ix, _, err := openEngine(ctx, cfg.corpusDir, cfg.indexDir, index.ReuseIfCurrent, logger)
 	if err != nil {
+		if ctx.Err() != nil { // SIGINT or SIGTERM while starting: a clean stop
+			logger.Info("stopped before the bot started")
+			return nil
+		}
 		return err
 	}
 	defer ix.Close()

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/joho/godotenv"
+
 	"gutskin/internal/discordfake"
 )
 
@@ -47,6 +49,9 @@ func TestServeConfigErrors(t *testing.T) {
 		{name: "negative cooldown", env: map[string]string{"ASK_COOLDOWN": "-1s"}, want: "ASK_COOLDOWN"},
 		{name: "cooldown flag", env: map[string]string{"ASK_COOLDOWN": "5s"}, args: []string{"--ask-cooldown", "x"}, want: `--ask-cooldown="x"`},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
+		{name: "health address without a port", env: map[string]string{"HEALTH_ADDR": "8080"}, want: `HEALTH_ADDR="8080": want HOST:PORT`},
+		{name: "health address with a bad port", env: map[string]string{"HEALTH_ADDR": ":http-alt"}, want: `HEALTH_ADDR=":http-alt": want a port number`},
+		{name: "health address flag", args: []string{"--health-addr", "localhost:0"}, want: `--health-addr="localhost:0"`},
 		{name: "argument", args: []string{"now"}, want: `unexpected argument "now"`},
 		{name: "unknown flag", args: []string{"--token", "x"}, want: "flag provided but not defined"},
 	} {
@@ -229,4 +234,50 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestEnvExample checks .env.example documents every variable serve reads,
+// and sets none but DISCORD_TOKEN: copied to .env and passed to a container
+// with --env-file (or Compose's env_file), a line such as "INDEX_DIR=" would
+// override the image's ENV and keep the index in memory.
+func TestEnvExample(t *testing.T) {
+	raw, err := os.ReadFile(".env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := godotenv.Unmarshal(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range set {
+		if k != "DISCORD_TOKEN" {
+			t.Errorf(".env.example sets %s; leave it commented out at its default", k)
+		}
+	}
+	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR"} {
+		if !strings.Contains(string(raw), v+"=") {
+			t.Errorf(".env.example does not document %s", v)
+		}
+	}
+}
+
+// A SIGTERM during start (while the library is still being indexed, say)
+// is a clean stop too: exit 0, not a failure.
+func TestServeStoppedDuringStart(t *testing.T) {
+	serveEnv(t)
+	fake, err := discordfake.New(discordfake.Options{Token: serveTestToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	t.Setenv("DISCORD_TOKEN", serveTestToken)
+	t.Setenv("DISCORD_API_URL", fake.APIURL())
+	t.Setenv("HEALTH_ADDR", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stderr bytes.Buffer
+	if code := runServe(ctx, nil, &bytes.Buffer{}, &stderr); code != exitOK {
+		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr.String())
+	}
 }

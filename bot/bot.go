@@ -35,9 +35,12 @@ const (
 	followupBudget = 30 * time.Second
 	// searchTimeout bounds one search.
 	searchTimeout = 20 * time.Second
-	// rebuildTimeout bounds a rebuild: the deferred reply's token lasts 15
-	// minutes.
-	rebuildTimeout = 14 * time.Minute
+	// tokenBudget is how long after receiving an interaction the bot still
+	// edits or follows up on it: its token lasts 15 minutes.
+	tokenBudget = 14 * time.Minute
+	// rebuildTimeout bounds a rebuild so that its report still has
+	// followupBudget left inside tokenBudget.
+	rebuildTimeout = tokenBudget - followupBudget - time.Minute
 	// hitsPerAnswer is how many passages an answer keeps for Next answer.
 	hitsPerAnswer = 5
 	// autocompleteBudget bounds the autocomplete reply.

@@ -221,14 +221,15 @@ func checkEmbed(t *testing.T, e *discordgo.MessageEmbed) {
 			t.Errorf("field %q: name %d, value %d characters", f.Name, textLen(f.Name), textLen(f.Value))
 		}
 	}
-	if e.URL != "" && webURL(e.URL) == "" {
-		t.Errorf("embed URL %q is not a web URL", e.URL)
+	if e.URL != "" && (webURL(e.URL) == "" || len(e.URL) > maxURL) {
+		t.Errorf("embed URL %.80q… (%d characters) is not a web URL of at most %d", e.URL, len(e.URL), maxURL)
 	}
 }
 
 func hugeAnswer() corpus.Answer {
 	big := strings.Repeat("Ω😀 long words, ", 400)
-	art := corpus.ArticleInfo{Title: big, Source: "https://example.org/" + strings.Repeat("x", 300), Author: big}
+	// 2,000 bytes that percent-encode to about 6,000 characters.
+	art := corpus.ArticleInfo{Title: big, Source: "https://example.org/" + strings.Repeat("é", 990), Author: big}
 	var cites []corpus.Reference
 	for i := 1; i <= 60; i++ {
 		cites = append(cites, corpus.Reference{Label: fmt.Sprint(i), Text: big, DOI: "10.1000/" + strings.Repeat("d", 200)})
@@ -468,5 +469,43 @@ func TestCooldownAndVotes(t *testing.T) {
 	}
 	if len(k1) != 16 || !utf8.ValidString(k1) {
 		t.Errorf("key %q", k1)
+	}
+}
+
+// A rebuild that uses its whole timeout must still leave the report its
+// follow-up budget inside the interaction token's lifetime.
+func TestRebuildLeavesTimeToReport(t *testing.T) {
+	// Received, deferred, then rebuilt until the timeout: now.
+	r := &reply{recv: time.Now().Add(-(ackBudget + rebuildTimeout))}
+	if left := time.Until(r.followupDeadline()); left < followupBudget-time.Second {
+		t.Errorf("a report after a %s rebuild has %s left to be sent, want %s", rebuildTimeout, left, followupBudget)
+	}
+}
+
+func TestIsModerator(t *testing.T) {
+	const guild, other, role = "400000000000000001", "400000000000000002", "500000000000000001"
+	b := &Bot{opts: Options{ModerationGuildID: guild}, modRoles: map[string]bool{role: true}}
+	member := func(g string, perms int64, roles ...string) *discordgo.Interaction {
+		return &discordgo.Interaction{GuildID: g, Member: &discordgo.Member{Permissions: perms, Roles: roles}}
+	}
+	for _, tc := range []struct {
+		name string
+		i    *discordgo.Interaction
+		want bool
+	}{
+		{"Manage Server", member(guild, discordgo.PermissionManageGuild), true},
+		{"Administrator", member(guild, discordgo.PermissionAdministrator), true},
+		{"moderator role", member(guild, 0, "1", role), true},
+		{"plain member", member(guild, discordgo.PermissionSendMessages, "1"), false},
+		{"Manage Server in another guild", member(other, discordgo.PermissionManageGuild|discordgo.PermissionAdministrator, role), false},
+		{"DM", &discordgo.Interaction{User: &discordgo.User{ID: "1"}}, false},
+	} {
+		if got := b.isModerator(tc.i); got != tc.want {
+			t.Errorf("%s: isModerator = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	noGuild := &Bot{opts: Options{}, modRoles: map[string]bool{role: true}}
+	if noGuild.isModerator(&discordgo.Interaction{Member: &discordgo.Member{Permissions: discordgo.PermissionAdministrator}}) {
+		t.Error("with no moderation guild, nobody may reindex")
 	}
 }

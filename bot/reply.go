@@ -23,7 +23,7 @@ type reply struct {
 func (r *reply) ackDeadline() time.Time { return r.recv.Add(ackBudget) }
 
 func (r *reply) followupDeadline() time.Time {
-	return earliest(r.recv.Add(14*time.Minute), time.Now().Add(followupBudget))
+	return earliest(r.recv.Add(tokenBudget), time.Now().Add(followupBudget))
 }
 
 func (r *reply) appID() string {

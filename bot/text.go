@@ -86,14 +86,23 @@ func escapeMarkdown(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// webURL returns u when it is an absolute http(s) URL Discord will accept in
-// an embed or link, else "".
+// maxURL bounds the URLs the bot sends (embed URLs and links), so that
+// messages fit by construction.
+const maxURL = 2000
+
+// webURL returns u, normalized, when it is an absolute http(s) URL Discord
+// will accept in an embed or link and at most maxURL long, else "". The
+// length is that of the normalized URL, which percent-encoding can make
+// several times longer than u.
 func webURL(u string) string {
 	p, err := url.Parse(strings.TrimSpace(u))
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || len(u) > 2000 {
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 		return ""
 	}
-	return p.String()
+	if s := p.String(); len(s) <= maxURL {
+		return s
+	}
+	return ""
 }
 
 // link renders a masked link, or just the text when the URL is unusable.
