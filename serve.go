@@ -133,10 +133,7 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 
 	cfg.cooldown = defaultAskCooldown
 	if v, src = pick("ask-cooldown", f.cooldown, "ASK_COOLDOWN"); v != "" {
-		d, err := time.ParseDuration(v)
-		if v == "0" {
-			d, err = 0, nil
-		}
+		d, err := time.ParseDuration(v) // "0" parses as no cooldown
 		if err != nil || d < 0 {
 			return cfg, usagef("%s=%q: want a duration such as 5s, or 0 for no cooldown", src, v)
 		}
