@@ -94,6 +94,9 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		if before := []rune(sub[1]); len(before) == 1 && (unicode.IsDigit(before[0]) || before[0] == '×') {
 			return m // a power such as 10⁹, not a marker
 		}
+		if sub[2] == "" && unitBefore(s, m) {
+			return m // a unit such as m² or cm³
+		}
 		digits := strings.Map(func(r rune) rune {
 			if d, ok := superDigits[r]; ok {
 				return d
@@ -127,6 +130,10 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		var found []citeMark
 		all := true
 		for _, c := range oneCiteRe.FindAllStringSubmatch(authorYearRe.FindStringSubmatch(m)[1], -1) {
+			if months[strings.ToLower(c[1])] {
+				all = false // "(March 2020)" is a date, not a citation
+				continue
+			}
 			cm := citeMark{author: c[1], year: c[2], raw: strings.TrimSpace(m)}
 			if resolve != nil && !resolve(cm) {
 				all = false
@@ -140,6 +147,32 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		return ""
 	})
 	return tidyPunctuation(s), marks
+}
+
+var months = map[string]bool{
+	"january": true, "february": true, "march": true, "april": true, "may": true, "june": true, "july": true,
+	"august": true, "september": true, "october": true, "november": true, "december": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true, "sep": true,
+	"sept": true, "oct": true, "nov": true, "dec": true, "spring": true, "summer": true, "autumn": true,
+	"fall": true, "winter": true,
+}
+
+// units take superscript powers (m², cm³) that are not citation markers.
+var units = map[string]bool{"m": true, "cm": true, "mm": true, "km": true, "µm": true, "μm": true, "nm": true, "ft": true, "in": true}
+
+// unitBefore reports whether the superscripts of match m (found in s) follow
+// a unit word such as "m" in "10 m²".
+func unitBefore(s, m string) bool {
+	i := strings.Index(s, m)
+	if i < 0 {
+		return false
+	}
+	head := []rune(s[:i] + string([]rune(m)[0]))
+	j := len(head)
+	for j > 0 && unicode.IsLetter(head[j-1]) {
+		j--
+	}
+	return units[strings.ToLower(string(head[j:]))]
 }
 
 // expandLabels turns "1, 3–5" into 1 3 4 5.

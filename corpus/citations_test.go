@@ -1,9 +1,11 @@
 package corpus
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestExtractMarkers(t *testing.T) {
@@ -25,6 +27,8 @@ func TestExtractMarkers(t *testing.T) {
 		{"superscript before the period", "It reaches the skin² and more.", "It reaches the skin and more.", []string{"2"}},
 		{"a power is no marker", "Each capsule holds 10⁹ CFU of bacteria.", "Each capsule holds 10⁹ CFU of bacteria.", nil},
 		{"a power after ×", "Each capsule holds 3×10¹⁰ CFU.", "Each capsule holds 3×10¹⁰ CFU.", nil},
+		{"a unit is no marker", "A patch of 4 m² of skin and 2 cm³ of cream.", "A patch of 4 m² of skin and 2 cm³ of cream.", nil},
+		{"a date is no citation", "The survey ran (March 2020) in two cities.", "The survey ran (March 2020) in two cities.", nil},
 		{"power and marker", "About 10⁹ CFU a day were given.³", "About 10⁹ CFU a day were given.", []string{"3"}},
 		{"bracket", "Linked to acne [1].", "Linked to acne.", []string{"1"}},
 		{"bracket list", "Linked to acne [1, 2].", "Linked to acne.", []string{"1", "2"}},
@@ -227,4 +231,22 @@ func TestSelfCitation(t *testing.T) {
 			t.Errorf("citations = %+v", a.Passages[0].Citations)
 		}
 	})
+}
+
+func TestWarningsAreCappedPerFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("---\ntitle: Many dangling markers\n---\n\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "Sentence %d cites nothing real [%d].\n\n", i, 100+i)
+	}
+	lib, err := Load(fstest.MapFS{"many.md": {Data: []byte(b.String())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lib.Warnings) != maxWarningsPerFile {
+		t.Fatalf("got %d warnings, want %d", len(lib.Warnings), maxWarningsPerFile)
+	}
+	if last := lib.Warnings[len(lib.Warnings)-1]; last.File != "many.md" || !strings.Contains(last.Reason, "41 more") {
+		t.Errorf("last warning %q should count the rest", last)
+	}
 }

@@ -3,6 +3,7 @@ package corpus
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,7 +144,19 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 	if art.References == nil {
 		art.References = []Reference{}
 	}
-	return art, problems
+	return art, capWarnings(problems)
+}
+
+// maxWarningsPerFile keeps a broken file from flooding a moderator's report.
+const maxWarningsPerFile = 20
+
+func capWarnings(problems []Problem) []Problem {
+	if len(problems) <= maxWarningsPerFile {
+		return problems
+	}
+	rest := len(problems) - maxWarningsPerFile + 1
+	out := slices.Clone(problems[:maxWarningsPerFile-1])
+	return append(out, Problem{File: problems[0].File, Reason: fmt.Sprintf("and %d more warnings like these", rest)})
 }
 
 func addCitation(list []Reference, r Reference) []Reference {
