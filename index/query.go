@@ -181,37 +181,31 @@ func (c concept) matches(matched map[string]bool) bool {
 	return false
 }
 
-// coverage is the weighted share of the question's concepts a hit
-// matches: of all of them, and of those the library knows at all.
-func coverage(concepts []concept, matched map[string]bool) (all, known float64) {
-	return coverageOf(concepts, func(c concept) bool { return c.matches(matched) })
+// coverage is the weighted share of the question's concepts a hit matches.
+func coverage(concepts []concept, matched map[string]bool) float64 {
+	return weightedShare(concepts, func(c concept) bool { return c.matches(matched) })
 }
 
 // knownShare is the weighted share of a question's concepts the library
 // knows at all.
 func knownShare(concepts []concept) float64 {
-	all, _ := coverageOf(concepts, func(c concept) bool { return c.known })
-	return all
+	return weightedShare(concepts, func(c concept) bool { return c.known })
 }
 
-func coverageOf(concepts []concept, match func(concept) bool) (all, known float64) {
-	var total, totalKnown, got float64
+// weightedShare is the share of the concepts' weight that those passing
+// keep carry.
+func weightedShare(concepts []concept, keep func(concept) bool) float64 {
+	var total, kept float64
 	for _, c := range concepts {
 		total += c.weight
-		if c.known {
-			totalKnown += c.weight
-		}
-		if match(c) {
-			got += c.weight
+		if keep(c) {
+			kept += c.weight
 		}
 	}
-	if total > 0 {
-		all = got / total
+	if total == 0 {
+		return 0
 	}
-	if totalKnown > 0 {
-		known = got / totalKnown
-	}
-	return all, known
+	return kept / total
 }
 
 // near returns the known terms closest to an unknown one, for typos such as

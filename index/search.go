@@ -50,9 +50,6 @@ type Candidate struct {
 	corpus.Hit
 	// Coverage is the weighted share of the question's concepts matched.
 	Coverage float64
-	// KnownCoverage is the same share counting only concepts that occur
-	// somewhere in the library.
-	KnownCoverage float64
 	// Confidence is what the answer rule thresholds. Score, which orders
 	// candidates, is Confidence discounted when the passage itself (not its
 	// article's title or tags) leaves part of the question out.
@@ -131,8 +128,8 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 			}
 		}
 		c := Candidate{Hit: corpus.Hit{Passage: p, Highlights: mergeSpans(spans)}, Confidence: h.Score * penalty}
-		c.Coverage, c.KnownCoverage = coverage(concepts, matched)
-		own, _ := coverage(concepts, ownTerms)
+		c.Coverage = coverage(concepts, matched)
+		own := coverage(concepts, ownTerms)
 		c.Score = c.Confidence * (0.5 + 0.5*own)
 		out = append(out, c)
 	}
