@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -59,7 +60,7 @@ type Candidate struct {
 // Search returns up to k passages that answer the question, best first. A
 // question nothing in the library answers returns no passages and no error.
 func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.Hit, error) {
-	cands, err := ix.Candidates(ctx, question)
+	cands, err := ix.answerCandidates(ctx, question)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +74,54 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.H
 		}
 	}
 	return out, nil
+}
+
+// answerCandidates returns the candidates for a question. Members often
+// wrap a question in chat ("hey! does kefir help acne? my aunt swears by
+// it"), and the chat's words dilute it; so when the whole text has no
+// confident answer, each of its sentences is tried on its own and the
+// sentence with the most confident answer wins.
+func (ix *Index) answerCandidates(ctx context.Context, question string) ([]Candidate, error) {
+	cands, err := ix.Candidates(ctx, question)
+	if err != nil || hasConfident(cands) {
+		return cands, err
+	}
+	sentences := splitSentences(question)
+	if len(sentences) < 2 || len(sentences) > maxSentences {
+		return cands, nil
+	}
+	best := 0.0
+	for _, s := range sentences {
+		sc, err := ix.Candidates(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if hasConfident(sc) && sc[0].Confidence > best {
+			best, cands = sc[0].Confidence, sc
+		}
+	}
+	return cands, nil
+}
+
+// maxSentences bounds the work one long message can cause.
+const maxSentences = 6
+
+var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)`)
+
+// splitSentences cuts text after ".", "!" or "?"; pieces without a letter
+// are dropped.
+func splitSentences(text string) []string {
+	var out []string
+	for _, s := range sentenceEnd.Split(text, -1) {
+		if strings.IndexFunc(s, unicode.IsLetter) >= 0 {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
+}
+
+func hasConfident(cands []Candidate) bool {
+	return slices.ContainsFunc(cands, confident)
 }
 
 func confident(c Candidate) bool { return c.Confidence >= minScore }
@@ -161,7 +210,7 @@ func mergeSpans(spans []corpus.Span) []corpus.Span {
 // warning sign.
 func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Answer, error) {
 	ans := corpus.Answer{Question: question, Urgent: Urgent(question), Hits: []corpus.Hit{}, SeeAlso: []corpus.ArticleInfo{}, Suggestions: []corpus.ArticleInfo{}}
-	cands, err := ix.Candidates(ctx, question)
+	cands, err := ix.answerCandidates(ctx, question)
 	if err != nil {
 		return ans, err
 	}
