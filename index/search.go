@@ -31,10 +31,10 @@ const (
 	unknownShare = 0.92
 	// knownSharePower sharpens the penalty for unknown words.
 	knownSharePower = 2.0
-	// relatedScore (a confidence) and relatedCoverage are enough for an article to be
-	// suggested when there is no answer.
-	relatedScore    = 0.1
-	relatedCoverage = 0.5
+	// relatedCoverage is the share of a question an article must match,
+	// in its title or tags (what the article is about), to be suggested
+	// when there is no answer.
+	relatedCoverage = 0.2
 	// seeAlsoShare is how close to the top score another article's passage
 	// must come to be named under an answer.
 	seeAlsoShare = 0.5
@@ -51,6 +51,8 @@ type Candidate struct {
 	corpus.Hit
 	// Coverage is the weighted share of the question's concepts matched.
 	Coverage float64
+	// TopicCoverage is the share matched by the article's title and tags.
+	TopicCoverage float64
 	// Confidence is what the answer rule thresholds. Score, which orders
 	// candidates, is Confidence discounted when the passage itself (not its
 	// article's title or tags) leaves part of the question out.
@@ -158,11 +160,15 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
 		matched := map[string]bool{}
-		ownTerms := map[string]bool{} // matched in the passage itself
+		ownTerms := map[string]bool{}   // matched in the passage itself
+		topicTerms := map[string]bool{} // matched in the article's title or tags
 		var spans []corpus.Span
 		for field, terms := range h.Locations {
 			for term, locs := range terms {
 				matched[term] = true
+				if field == fieldTitle || field == fieldTags {
+					topicTerms[term] = true
+				}
 				if field == fieldText || field == fieldSection {
 					ownTerms[term] = true
 				}
@@ -178,6 +184,7 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 		}
 		c := Candidate{Hit: corpus.Hit{Passage: p, Highlights: mergeSpans(spans)}, Confidence: h.Score * penalty}
 		c.Coverage = coverage(concepts, matched)
+		c.TopicCoverage = coverage(concepts, topicTerms)
 		own := coverage(concepts, ownTerms)
 		c.Score = c.Confidence * (0.5 + 0.5*own)
 		out = append(out, c)
@@ -241,7 +248,7 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 		if len(ans.Suggestions) == maxSuggestions {
 			break
 		}
-		if c.Confidence >= relatedScore && c.Coverage >= relatedCoverage && !seen[c.Passage.Slug] {
+		if c.TopicCoverage >= relatedCoverage && !seen[c.Passage.Slug] {
 			seen[c.Passage.Slug] = true
 			ans.Suggestions = append(ans.Suggestions, c.Passage.Article)
 		}
