@@ -2,7 +2,10 @@ package index
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"gutskin/corpus"
 )
 
 // A question wrapped in chat is answered as the question alone would be;
@@ -40,6 +43,33 @@ func TestSplitSentences(t *testing.T) {
 	for _, tt := range tests {
 		if got := splitSentences(tt.in); !slices.Equal(got, tt.want) {
 			t.Errorf("splitSentences(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// With no answer, articles about what the question names are suggested; an
+// off-topic question gets none.
+func TestSuggestionsWhenThereIsNoAnswer(t *testing.T) {
+	ix := defaultIndex(t)
+	ans, err := ix.Answer(t.Context(), "does retinol help eczema?", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Hits) != 0 {
+		t.Fatalf("retinol is not in the library, yet it answered %q", ans.Hits[0].Passage.Text)
+	}
+	if len(ans.Suggestions) == 0 || len(ans.Suggestions) > maxSuggestions || !slices.ContainsFunc(ans.Suggestions, func(a corpus.ArticleInfo) bool {
+		return strings.HasPrefix(a.Title, "Eczema and probiotics")
+	}) {
+		t.Errorf("suggestions %v should name the eczema article", ans.Suggestions)
+	}
+	for _, q := range []string{"what's the best graphics card?", "hello", "how long does a new tattoo take to heal"} {
+		ans, err := ix.Answer(t.Context(), q, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Hits) != 0 || len(ans.Suggestions) != 0 {
+			t.Errorf("%q: %d answers and suggestions %v, want none", q, len(ans.Hits), ans.Suggestions)
 		}
 	}
 }
