@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -419,10 +420,9 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 func fill(bidx bleve.Index, lib *corpus.Library) error {
 	batch := bidx.NewBatch()
 	for _, a := range lib.Articles {
-		tags := ""
-		for _, t := range a.Tags {
-			tags += t + ". "
-		}
+		// Tags are separated by sentence ends so that two tags never read
+		// as one phrase to the synonym folding.
+		tags := strings.Join(a.Tags, ". ")
 		for _, p := range a.Passages {
 			doc, err := json.Marshal(p)
 			if err != nil {
@@ -441,16 +441,7 @@ func fill(bidx bleve.Index, lib *corpus.Library) error {
 	return nil
 }
 
-func joinSection(s []string) string {
-	out := ""
-	for i, h := range s {
-		if i > 0 {
-			out += " > "
-		}
-		out += h
-	}
-	return out
-}
+func joinSection(s []string) string { return strings.Join(s, " > ") }
 
 // swap puts gen in service and retires the previous generation once the
 // searches using it finish. An index closed while gen was being built stays
@@ -528,16 +519,10 @@ func (ix *Index) Articles() []corpus.ArticleInfo {
 }
 
 func describe(a corpus.Article) articleMeta {
-	h := sha256.New()
-	b, _ := json.Marshal(struct {
-		Info  corpus.ArticleInfo
-		Tags  []string
-		Refs  []corpus.Reference
-		Pass  []corpus.Passage
-		Title string
-	}{a.ArticleInfo, a.Tags, a.References, a.Passages, a.Title})
-	h.Write(b)
-	m := articleMeta{Slug: a.Slug, ArticleInfo: a.ArticleInfo, Hash: hex.EncodeToString(h.Sum(nil)[:12])}
+	// Everything a member can see of the article goes into the hash.
+	b, _ := json.Marshal(a)
+	sum := sha256.Sum256(b)
+	m := articleMeta{Slug: a.Slug, ArticleInfo: a.ArticleInfo, Hash: hex.EncodeToString(sum[:12])}
 	for _, p := range a.Passages {
 		m.Passages = append(m.Passages, p.ID)
 		if s := joinSection(p.Section); s != "" && !slices.Contains(m.Sections, s) {
