@@ -420,9 +420,7 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 func fill(bidx bleve.Index, lib *corpus.Library) error {
 	batch := bidx.NewBatch()
 	for _, a := range lib.Articles {
-		// Tags are separated by sentence ends so that two tags never read
-		// as one phrase to the synonym folding.
-		tags := strings.Join(a.Tags, ". ")
+		tags := strings.Join(a.Tags, ", ")
 		for _, p := range a.Passages {
 			doc, err := json.Marshal(p)
 			if err != nil {
