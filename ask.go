@@ -29,7 +29,7 @@ func ask(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
 	words, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("ask: %v", err)
+		return usagef("ask: %w", err)
 	}
 	if *top < 1 || *top > 10 {
 		return usagef("ask: --top %d: want 1 to 10", *top)
@@ -65,29 +65,46 @@ func ask(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(words) > 0 {
 		return answer(strings.Join(words, " "))
 	}
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 0, 4096), maxQuestionLine)
 	first := true
-	for sc.Scan() {
-		q := strings.TrimSpace(sc.Text())
+	return eachLine(stdin, func(line string) error {
+		q := strings.TrimSpace(line)
 		if q == "" {
-			continue
+			return nil
 		}
 		if !*asJSON && !first {
 			fmt.Fprintln(out)
 		}
 		first = false
-		if err := answer(q); err != nil {
-			return err
+		return answer(q)
+	})
+}
+
+// eachLine calls fn with each line of r, without its line ending. A line
+// longer than maxQuestionLine is cut there (at a UTF-8 boundary) and the
+// rest of it is dropped.
+func eachLine(r io.Reader, fn func(string) error) error {
+	br := bufio.NewReaderSize(r, maxQuestionLine)
+	for {
+		line, more, err := br.ReadLine()
+		if len(line) > 0 || (err == nil && !more) {
+			text := string(line)
+			if more {
+				text = strings.ToValidUTF8(text, "") // drops a rune the cut split
+			}
+			if ferr := fn(text); ferr != nil {
+				return ferr
+			}
+		}
+		for more && err == nil {
+			_, more, err = br.ReadLine() // the rest of an over-long line
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read questions: %w", err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return usagef("ask: a line of standard input is longer than %d bytes", maxQuestionLine)
-		}
-		return fmt.Errorf("read questions: %w", err)
-	}
-	return nil
 }
 
 func runIndex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -101,7 +118,7 @@ func buildIndex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("index: %v", err)
+		return usagef("index: %w", err)
 	}
 	if len(rest) > 0 {
 		return usagef("index: unexpected argument %q", rest[0])
@@ -109,6 +126,12 @@ func buildIndex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ix, info, err := lib.openFor(ctx, index.ReuseNever, stderr)
 	if ix != nil {
 		defer ix.Close()
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		// Nothing was attempted (a bad setting, a missing --corpus folder,
+		// a locked directory): there is no report to print.
+		return err
 	}
 	if *asJSON {
 		b, jerr := json.Marshal(info.Report)

@@ -19,11 +19,14 @@ import (
 
 // usageError is a problem with how gutskin was invoked or configured; it
 // exits with status 2.
-type usageError struct{ msg string }
+type usageError struct{ err error }
 
-func (e usageError) Error() string { return e.msg }
+func (e usageError) Error() string { return e.err.Error() }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef formats a usageError; %w wraps as in fmt.Errorf.
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // loadDotEnv reads .env into the environment without overriding variables
 // already set, so flags beat the environment and the environment beats .env.
@@ -31,6 +34,9 @@ func loadDotEnv() error {
 	err := godotenv.Load()
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return nil
+	}
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return usagef(".env cannot be read: %v", pe.Err) // permissions, a folder named .env
 	}
 	// godotenv's message quotes the file, which holds the bot token: say
 	// what to fix without repeating any of it.
@@ -190,6 +196,10 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // line.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stderr, usage)
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "gutskin: %v\n", err)

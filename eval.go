@@ -22,7 +22,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("eval: %v", err)
+		return usagef("eval: %w", err)
 	}
 	if len(files) == 0 {
 		return usagef("eval: name a question file (JSON lines of {\"q\": ..., \"gold\": [...]} or {\"q\": ..., \"none\": true})")
@@ -30,7 +30,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	sets := make([][]quality.Question, len(files))
 	for i, file := range files {
 		if sets[i], err = quality.ReadQuestions(file); err != nil {
-			return usagef("eval: %v", err)
+			return usagef("eval: %w", err)
 		}
 	}
 	ix, _, err := lib.openFor(ctx, index.ReuseAny, stderr)

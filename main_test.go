@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"gutskin/corpus"
 	"gutskin/internal/quality"
 )
 
@@ -275,5 +276,65 @@ func TestMalformedDotEnvNeverEchoesIt(t *testing.T) {
 	}
 	if strings.Contains(stderr, "SECRET") || !strings.Contains(stderr, ".env") {
 		t.Errorf("stderr must name .env and never echo it: %q", stderr)
+	}
+}
+
+// A usage or configuration error of `index --json` prints no report: there
+// was no build, and a zero report would hold nulls.
+func TestIndexJSONUsageErrorPrintsNoReport(t *testing.T) {
+	isolate(t)
+	code, stdout, stderr := runCLI(t, "", "index", "--json", "--corpus", "/does/not/exist")
+	if code != exitUsage || stdout != "" {
+		t.Errorf("exit %d, stdout %q (want %d and nothing)", code, stdout, exitUsage)
+	}
+	if !strings.Contains(stderr, "/does/not/exist") {
+		t.Errorf("stderr %q should name the folder", stderr)
+	}
+}
+
+// A line of standard input over maxQuestionLine is answered from its first
+// part, and the lines after it still are answered.
+func TestAskOverlongStdinLine(t *testing.T) {
+	isolate(t)
+	long := strings.Repeat("kefir acne ", maxQuestionLine/5) + "é"
+	code, stdout, stderr := runCLI(t, long+"\r\n\ndoes kefir help acne?", "ask", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	answers := decodeAnswers(t, stdout)
+	if len(answers) != 2 || answers[1]["question"] != "does kefir help acne?" {
+		t.Fatalf("want two answers, the second to the last line; got %d: %.200s", len(answers), stdout)
+	}
+	if q := answers[0]["question"].(string); len(q) > maxQuestionLine || !strings.HasPrefix(q, "kefir acne") {
+		t.Errorf("first question is %d bytes, want the line cut to at most %d", len(q), maxQuestionLine)
+	}
+}
+
+func TestSubcommandHelpExitsZero(t *testing.T) {
+	isolate(t)
+	for _, cmd := range []string{"ask", "index", "eval"} {
+		code, _, stderr := runCLI(t, "", cmd, "-h")
+		if code != exitOK || !strings.Contains(stderr, "usage:") {
+			t.Errorf("%s -h: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
+}
+
+func TestUnreadableDotEnvSaysWhy(t *testing.T) {
+	isolate(t)
+	if err := os.Mkdir(".env", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "", "ask", "does kefir help acne?")
+	if code != exitUsage || !strings.Contains(stderr, ".env cannot be read: is a directory") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// emphasise skips spans it cannot apply instead of panicking on them.
+func TestEmphasiseIgnoresBadSpans(t *testing.T) {
+	got := emphasise("kefir and acne", []corpus.Span{{Start: 5, End: 2}, {Start: 10, End: 14}, {Start: 12, End: 99}}, "<", ">")
+	if got != "kefir and <acne>" {
+		t.Errorf("got %q", got)
 	}
 }

@@ -131,7 +131,7 @@ func emphasise(text string, spans []corpus.Span, open, close string) string {
 	var b strings.Builder
 	last := 0
 	for _, s := range spans {
-		if s.Start < last || s.End > len(text) {
+		if s.Start < last || s.End > len(text) || s.Start >= s.End {
 			continue
 		}
 		b.WriteString(text[last:s.Start])

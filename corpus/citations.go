@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -19,6 +20,7 @@ const maxRangeSize = 50
 
 var (
 	yearRe       = regexp.MustCompile(`\b(1[89]\d\d|20\d\d)[a-z]?\b`)
+	yearOnlyRe   = regexp.MustCompile(`^(1[89]\d\d|20\d\d)$`)
 	doiRe        = regexp.MustCompile(`\b10\.\d{4,9}/[^\s"<>]+`)
 	urlRe        = regexp.MustCompile(`https?://[^\s"<>]+`)
 	refLabelRe   = regexp.MustCompile(`^\s*(?:\[(\^?[\w-]{1,20})\]:?|(\d{1,4})[.)]|[•·▪◦*-])\s+`)
@@ -79,7 +81,11 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		return ""
 	})
 	s = bracketNumRe.ReplaceAllStringFunc(s, func(m string) string {
-		for _, l := range expandLabels(bracketNumRe.FindStringSubmatch(m)[1]) {
+		spec := bracketNumRe.FindStringSubmatch(m)[1]
+		if yearOnlyRe.MatchString(spec) && resolve != nil && !resolve(citeMark{label: spec}) {
+			return m // "[2019]" is a year unless the article has a reference 2019
+		}
+		for _, l := range expandLabels(spec) {
 			marks = append(marks, citeMark{label: l, raw: m})
 		}
 		return ""
@@ -273,7 +279,7 @@ func trimTrailing(s string) string {
 		last := s[len(s)-1]
 		switch {
 		case strings.ContainsRune(".,;:'\"’”", rune(last)) || strings.HasSuffix(s, "’") || strings.HasSuffix(s, "”"):
-			_, size := lastRune(s)
+			_, size := utf8.DecodeLastRuneInString(s)
 			s = s[:len(s)-size]
 		case last == ')' && strings.Count(s, "(") < strings.Count(s, ")"),
 			last == ']' && strings.Count(s, "[") < strings.Count(s, "]"):
@@ -283,12 +289,6 @@ func trimTrailing(s string) string {
 		}
 	}
 	return s
-}
-
-func lastRune(s string) (rune, int) {
-	r := []rune(s)
-	last := r[len(r)-1]
-	return last, len(string(last))
 }
 
 // fold lowercases and strips accents so "Jiménez" matches "Jimenez".

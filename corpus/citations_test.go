@@ -49,6 +49,7 @@ func TestExtractMarkers(t *testing.T) {
 		{"unknown author–year stays readable", "Fibre helps (Nobody et al. 2020).", "Fibre helps (Nobody et al. 2020).", []string{"Nobody 2020"}},
 		{"half-known author–year stays readable", "Fibre helps (Salem et al. 2018; Nobody 2020).", "Fibre helps (Salem et al. 2018; Nobody 2020).", []string{"Salem 2018", "Nobody 2020"}},
 		{"a parenthesis without a year is prose", "Short-chain fatty acids (SCFAs) such as butyrate (Th17/Treg) matter.", "Short-chain fatty acids (SCFAs) such as butyrate (Th17/Treg) matter.", nil},
+		{"a bracketed year is no marker", "The survey [2019] found little.", "The survey [2019] found little.", nil},
 		{"a year in prose is no marker", "In 2018 a review of 45 papers appeared.", "In 2018 a review of 45 papers appeared.", nil},
 		{"markers left behind by removed ones", "Linked to acne [5] ^1 and [1[2]].", "Linked to acne and.", []string{"5", "2", "1", "1"}},
 		{"an unresolved author–year is reported once", "Fibre [1] helps (Nobody 2020).", "Fibre helps (Nobody 2020).", []string{"1", "Nobody 2020"}},

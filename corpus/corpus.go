@@ -25,9 +25,11 @@ type Article struct {
 
 // ArticleInfo is the part of an article shown next to every answer.
 type ArticleInfo struct {
-	Title     string `json:"title"`
-	Source    string `json:"source"`
-	Author    string `json:"author"`
+	Title string `json:"title"`
+	// Source is the URL of the original article; may be empty.
+	Source string `json:"source"`
+	Author string `json:"author"`
+	// Published is YYYY-MM-DD or YYYY; empty when unknown.
 	Published string `json:"published"`
 }
 
@@ -67,7 +69,9 @@ type Passage struct {
 // Problem is a file the loader skipped, with the reason, or something it
 // noticed in a file that still loaded.
 type Problem struct {
-	File   string `json:"file"`
+	// File is the path inside the library.
+	File string `json:"file"`
+	// Line is 1-based; 0 when the problem is the whole file's.
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
 }

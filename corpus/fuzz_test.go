@@ -24,6 +24,7 @@ func checkDocument(t *testing.T, name string, doc document) {
 
 func FuzzReadMarkdown(f *testing.F) {
 	f.Add(md("T", prose("seed")+" [1]\n\n## References\n\n1. Salem I (2018). A review. doi:10.3389/fmicb.2018.01459.\n"))
+	f.Add(md("T", prose("seed")+"\n\n| A | B |\n|---|---|\n| ~~x~~ [1] | - [ ] y |\n\n- item\n\n  | C |\n  |---|\n  | z |\n"))
 	f.Fuzz(func(t *testing.T, src string) {
 		if doc, err := readMarkdown(src); err == nil {
 			checkDocument(t, "a.md", doc)
@@ -34,6 +35,7 @@ func FuzzReadMarkdown(f *testing.F) {
 
 func FuzzReadPlainText(f *testing.F) {
 	f.Add("A Title Line Here\n\n" + prose("seed") + "¹\n\nReferences:\n1. Salem I. A review. 2018.\n")
+	f.Add("A Title Line Here\n\n" + prose("seed") + "\n\nReferences:\n• Salem I. A review. 2018.\n• An undated note\n\nReferences:\n• Arck P. 2010.\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		checkDocument(t, "a.txt", readPlainText(src))
 		checkLibrary(t, loadFiles(t, map[string]string{"a.txt": src}))

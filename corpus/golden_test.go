@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -70,7 +71,7 @@ func lineDiff(want, got string) string {
 			gl = g[i]
 		}
 		if !bytes.Equal(wl, gl) {
-			out.WriteString("line " + itoaLabel(i+1) + ":\n  want " + string(wl) + "\n  got  " + string(gl) + "\n")
+			out.WriteString("line " + strconv.Itoa(i+1) + ":\n  want " + string(wl) + "\n  got  " + string(gl) + "\n")
 			shown++
 		}
 	}

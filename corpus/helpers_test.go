@@ -73,14 +73,17 @@ func passageWith(t testing.TB, a Article, s string) Passage {
 	return Passage{}
 }
 
-// hasMarker reports a citation marker left in clean text. A superscript
-// digit after a digit (a power such as 10⁹) is not a marker.
+// hasMarker reports a citation marker left in clean text. A bracketed year
+// naming no reference is not a marker, nor is a superscript digit after a
+// digit (a power such as 10⁹).
 func hasMarker(text string) string {
 	if m := footnoteRe.FindString(text); m != "" {
 		return m
 	}
-	if m := bracketNumRe.FindString(text); m != "" {
-		return m
+	for _, m := range bracketNumRe.FindAllStringSubmatch(text, -1) {
+		if !yearOnlyRe.MatchString(m[1]) { // "[2019]" that names no reference is a year
+			return m[0]
+		}
 	}
 	if m := caretRe.FindString(text); m != "" {
 		return m

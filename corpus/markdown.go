@@ -59,7 +59,10 @@ type frontMatter struct {
 }
 
 var (
-	markdownParser = goldmark.New(goldmark.WithExtensions(extension.Footnote), goldmark.WithParserOptions(
+	// Tables, strikethrough and task lists (GFM) are parsed so their syntax
+	// never reaches a passage; Linkify is left out, as it would rewrite
+	// "www.…" to "http://www.…".
+	markdownParser = goldmark.New(goldmark.WithExtensions(extension.Footnote, extension.Table, extension.Strikethrough, extension.TaskList), goldmark.WithParserOptions(
 		parser.WithASTTransformers(util.Prioritized(keepUnreferencedFootnotes{}, 998)))).Parser()
 	yamlLineRe   = regexp.MustCompile(`line (\d+)`)
 	referencesRe = regexp.MustCompile(`(?i)^\s*(references|sources|bibliography|works cited|literature)\s*:?\s*$`)
@@ -266,6 +269,8 @@ func (w *mdWalker) walk(parent ast.Node) {
 			w.lastPara = -1
 		case *ast.Paragraph, *ast.TextBlock:
 			w.paragraph(n)
+		case *extast.Table:
+			w.addText(w.tableText(n), w.line(n))
 		case *ast.List:
 			w.list(n)
 			w.lastPara = -1
@@ -315,16 +320,51 @@ func (w *mdWalker) section() []string {
 }
 
 func (w *mdWalker) paragraph(n ast.Node) {
-	t := w.inlineText(n)
+	w.addText(w.inlineText(n), w.line(n))
+}
+
+// addText adds a paragraph's text (or a table's) that starts at line: as
+// a block, or in a reference section as reference entries.
+func (w *mdWalker) addText(t string, line int) {
 	if t == "" {
 		return
 	}
 	if w.inRefs {
-		w.addRefLines(t, w.line(n))
+		w.addRefLines(t, line)
 		return
 	}
-	w.doc.blocks = append(w.doc.blocks, block{section: w.section(), text: t, line: w.line(n)})
+	w.doc.blocks = append(w.doc.blocks, block{section: w.section(), text: t, line: line})
 	w.lastPara = len(w.doc.blocks) - 1
+}
+
+// tableText renders a table as one line a row, each cell named by its
+// column's header: "Food: kefir; Effect: maybe helps."
+func (w *mdWalker) tableText(t *extast.Table) string {
+	var header, rows []string
+	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
+		var cells []string
+		for c := r.FirstChild(); c != nil; c = c.NextSibling() {
+			cells = append(cells, strings.ReplaceAll(w.inlineText(c), "\n", " "))
+		}
+		if _, ok := r.(*extast.TableHeader); ok {
+			header = cells
+			continue
+		}
+		var parts []string
+		for i, c := range cells {
+			if c == "" {
+				continue
+			}
+			if i < len(header) && header[i] != "" {
+				c = header[i] + ": " + c
+			}
+			parts = append(parts, c)
+		}
+		if len(parts) > 0 {
+			rows = append(rows, strings.TrimRight(strings.Join(parts, "; "), ".")+".")
+		}
+	}
+	return strings.Join(rows, "\n")
 }
 
 // addRefLines adds a paragraph of the reference section: one entry, or one
@@ -353,7 +393,7 @@ func (w *mdWalker) list(l *ast.List) {
 	w.lists++
 	listID := w.lists
 	leadIn := ""
-	if w.lastPara >= 0 {
+	if w.lastPara >= 0 && !w.inRefs && w.hasItemText(l) {
 		if p := w.doc.blocks[w.lastPara].text; strings.HasSuffix(strings.TrimSpace(p), ":") {
 			// The lead-in lives on inside each item instead of alone.
 			leadIn = p
@@ -385,6 +425,17 @@ func (w *mdWalker) list(l *ast.List) {
 	}
 }
 
+// hasItemText reports whether any item of l holds text, so a lead-in moved
+// into its items is not lost with a list of images or code.
+func (w *mdWalker) hasItemText(l *ast.List) bool {
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		if w.blockText(item) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // blockText flattens a container (list item, footnote) to one line of text.
 func (w *mdWalker) blockText(n ast.Node) string {
 	var parts []string
@@ -393,8 +444,14 @@ func (w *mdWalker) blockText(n ast.Node) string {
 			return ast.WalkContinue, nil
 		}
 		switch c.(type) {
-		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
-			if t := strings.ReplaceAll(w.inlineText(c), "\n", " "); t != "" {
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *extast.Table:
+			t := ""
+			if table, ok := c.(*extast.Table); ok {
+				t = w.tableText(table)
+			} else {
+				t = w.inlineText(c)
+			}
+			if t = strings.ReplaceAll(t, "\n", " "); t != "" {
 				parts = append(parts, t)
 			}
 			return ast.WalkSkipChildren, nil

@@ -451,7 +451,8 @@ func TestMarkdownSyntaxStripped(t *testing.T) {
 		{"Escaped \\*stars\\* and &amp; entities read plainly.", "Escaped *stars* and & entities read plainly."},
 		{"A line  \nbreak and a soft\nbreak join with spaces.", "A line break and a soft break join with spaces."},
 		{"Nested **bold with _italic_ inside** reads as words.", "Nested bold with italic inside reads as words."},
-		{"~~Struck~~ text and <span>inline html</span> keep their words.", "~~Struck~~ text and inline html keep their words."},
+		{"~~Struck~~ text and <span>inline html</span> keep their words.", "Struck text and inline html keep their words."},
+		{"- [ ] Task boxes are dropped.", "Task boxes are dropped."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -462,6 +463,26 @@ func TestMarkdownSyntaxStripped(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A table reads as one line a row, each cell named by its column, and its
+// markers resolve like any other.
+func TestMarkdownTable(t *testing.T) {
+	src := md("Table", prose("intro")+"\n\n| Food | Effect |\n|---|:-:|\n| kefir [1] | *less* water loss |\n| yogurt |  |\n\n## References\n\n1. Alves E et al. (2022). Kefir. Life.\n")
+	a, lib := loadOne(t, "a.md", src)
+	p := passageWith(t, a, "Food: kefir; Effect: less water loss. Food: yogurt.")
+	if strings.ContainsAny(p.Text, "|") || !slices.Equal(labels(p.Citations), []string{"1"}) {
+		t.Errorf("passage %q cites %v", p.Text, labels(p.Citations))
+	}
+	if len(lib.Warnings) > 0 {
+		t.Errorf("warnings %v", lib.Warnings)
+	}
+}
+
+// A lead-in stays a passage of its own when its list holds no text.
+func TestMarkdownLeadInOfEmptyList(t *testing.T) {
+	a, _ := loadOne(t, "a.md", md("Pictures", prose("lead-in")+" as these pictures show:\n\n- ![one](a.png)\n- ![two](b.png)\n"))
+	passageWith(t, a, "as these pictures show:")
 }
 
 func TestMarkdownLines(t *testing.T) {

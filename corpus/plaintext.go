@@ -35,6 +35,10 @@ type textLine struct {
 	line int
 }
 
+// group is a paragraph, a list item or a "References:" line: lines not
+// separated by a blank line.
+type group struct{ lines []textLine }
+
 // readPlainText reads a pasted blog article.
 func readPlainText(src string) document {
 	var doc document
@@ -58,7 +62,6 @@ func readPlainText(src string) document {
 	}
 	// Paragraphs are runs of non-blank lines; list items are lines of their
 	// own.
-	type group struct{ lines []textLine }
 	var groups []group
 	var cur []textLine
 	flush := func() {
@@ -90,39 +93,15 @@ func readPlainText(src string) document {
 	flush()
 
 	var section []string
-	inRefs := false
 	lists := 0
 	leadIn := ""
 	lastWasItem := false
-	for gi, g := range groups {
+	for gi := 0; gi < len(groups); gi++ {
+		g := groups[gi]
 		first := g.lines[0]
 		joined := joinLines(g.lines)
 		if referencesRe.MatchString(first.text) {
-			inRefs = true
-			continue
-		}
-		if inRefs {
-			// A run of lines that each look like a reference ("[1] …",
-			// or unnumbered lines with a year) holds one entry a line;
-			// otherwise the lines are one wrapped entry.
-			entries := [][]textLine{g.lines}
-			if len(g.lines) > 1 && !slices.ContainsFunc(g.lines, func(l textLine) bool { return !looksLikeReference(l.text) }) {
-				entries = nil
-				for _, l := range g.lines {
-					entries = append(entries, []textLine{l})
-				}
-			}
-			for _, e := range entries {
-				label, rest := splitRefLabel(joinLines(e))
-				if !looksLikeReference(rest) {
-					inRefs = false // the list is over; what follows is page chrome
-					break
-				}
-				if label == "" {
-					label = itoaLabel(len(doc.refs) + 1)
-				}
-				doc.refs = append(doc.refs, rawRef{label: label, text: rest, line: e[0].line})
-			}
+			gi += readReferences(&doc, groups[gi+1:])
 			continue
 		}
 		isItem := bulletRe.MatchString(first.text)
@@ -148,6 +127,53 @@ func readPlainText(src string) document {
 		doc.blocks = append(doc.blocks, block{section: section, text: joined, line: first.line})
 	}
 	return doc
+}
+
+// readReferences reads the reference entries that follow a "References:"
+// line into doc.refs, and returns how many of groups it used. The list ends
+// at an entry that does not look like a reference (no year, DOI or link),
+// which is page chrome; except that a numbered or bulleted entry followed
+// by one that does look like a reference is an entry without a year.
+func readReferences(doc *document, groups []group) int {
+	type entry struct {
+		label, text string
+		line, group int
+		marked      bool // it starts with a number, bullet or [label]
+	}
+	var entries []entry
+	for gi, g := range groups {
+		if referencesRe.MatchString(g.lines[0].text) {
+			break // a second list, read on its own
+		}
+		// A run of lines that each look like a reference ("[1] …", or
+		// unnumbered lines with a year) holds one entry a line; otherwise
+		// the lines are one wrapped entry.
+		lines := [][]textLine{g.lines}
+		if len(g.lines) > 1 && !slices.ContainsFunc(g.lines, func(l textLine) bool { return !looksLikeReference(l.text) }) {
+			lines = nil
+			for _, l := range g.lines {
+				lines = append(lines, []textLine{l})
+			}
+		}
+		for _, e := range lines {
+			joined := joinLines(e)
+			label, rest := splitRefLabel(joined)
+			entries = append(entries, entry{label, rest, e[0].line, gi, refLabelRe.MatchString(joined)})
+		}
+	}
+	used := 0
+	for i, e := range entries {
+		if !looksLikeReference(e.text) && !(e.marked && i+1 < len(entries) && looksLikeReference(entries[i+1].text)) {
+			return e.group + 1 // the list is over; the rest of this group is chrome
+		}
+		label := e.label
+		if label == "" {
+			label = strconv.Itoa(len(doc.refs) + 1)
+		}
+		doc.refs = append(doc.refs, rawRef{label: label, text: e.text, line: e.line})
+		used = e.group + 1
+	}
+	return used
 }
 
 // findTitle returns the index of the title line: a line repeated among the
@@ -230,5 +256,3 @@ func joinLines(ls []textLine) string {
 	}
 	return collapseSpaces(strings.Join(parts, " "))
 }
-
-func itoaLabel(n int) string { return strconv.Itoa(n) }

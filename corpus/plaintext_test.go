@@ -403,6 +403,17 @@ func TestPlainTextReferences(t *testing.T) {
 			src:    head + para + "\n\nReferences:\n1. Bowe WP. Acne vulgaris. 2011.\n\nBlogs and Insights\n\nSome Other Post Title Here\n\nRead Other Blogs\n",
 			labels: []string{"1"},
 		},
+		{
+			name:   "a bulleted entry without a year does not end the list",
+			src:    head + para + "\n\nReferences:\n• Bowe WP. Acne vulgaris. 2011.\n• A fact sheet on fibre, undated\n• Arck P. Gut-brain-skin axis. 2010.\n",
+			labels: []string{"1", "2", "3"},
+			texts:  []string{"Bowe WP. Acne vulgaris. 2011.", "A fact sheet on fibre, undated", "Arck P. Gut-brain-skin axis. 2010."},
+		},
+		{
+			name:   "an unmarked line without a year ends the list",
+			src:    head + para + "\n\nReferences:\n1. Bowe WP. Acne vulgaris. 2011.\n\nSome Other Post Title Here\n\nTen Skin Tips for 2024\n",
+			labels: []string{"1"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
