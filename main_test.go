@@ -338,3 +338,27 @@ func TestEmphasiseIgnoresBadSpans(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A second `index` into the same directory compares with what is there.
+func TestIndexAgainReportsNoChange(t *testing.T) {
+	isolate(t)
+	dir := filepath.Join(t.TempDir(), "idx")
+	var reports [2]struct {
+		Articles struct{ Added, Removed, Changed, Total int }
+		Passages struct{ Added, Removed, Total int }
+	}
+	for i := range reports {
+		code, stdout, stderr := runCLI(t, "", "index", "--index", dir, "--json")
+		if code != 0 {
+			t.Fatalf("index #%d: exit %d: %s", i+1, code, stderr)
+		}
+		if err := json.Unmarshal([]byte(stdout), &reports[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, again := reports[0], reports[1]
+	if first.Articles.Added == 0 || again.Articles.Added != 0 || again.Articles.Changed != 0 || again.Articles.Removed != 0 ||
+		again.Passages.Added != 0 || again.Passages.Removed != 0 || again.Articles.Total != first.Articles.Total {
+		t.Errorf("first %+v, again %+v: the second build must report no change", first, again)
+	}
+}

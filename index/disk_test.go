@@ -520,12 +520,23 @@ func TestOpenReportWithoutBuild(t *testing.T) {
 	_, info := openIndex(t, Options{Dir: dir, Load: mustNotLoad(t)})
 	checkReportJSON(t, info.Report)
 
+	// A damaged pointer is set aside like a damaged generation, and the
+	// index rebuilt.
 	bad := t.TempDir()
 	writeFile(t, filepath.Join(bad, pointerFile), "../../etc\n")
 	ix, info, err := Open(context.Background(), Options{Dir: bad, Load: loader(mustQuokka("alpha"))})
-	if err == nil {
-		ix.Close()
-		t.Fatal("Open accepted a CURRENT that names no generation")
+	if err != nil {
+		t.Fatalf("Open with a damaged CURRENT: %v", err)
+	}
+	defer ix.Close()
+	if !info.Rebuilt || info.SetAside == "" {
+		t.Fatalf("want the pointer set aside and a rebuild: %+v", info)
+	}
+	if b, err := os.ReadFile(info.SetAside); err != nil || string(b) != "../../etc\n" {
+		t.Errorf("the damaged pointer was not kept at %s: %q, %v", info.SetAside, b, err)
+	}
+	if cur := currentGen(t, bad); !strings.HasPrefix(cur, genPrefix) {
+		t.Errorf("CURRENT after the rebuild names %q", cur)
 	}
 	checkReportJSON(t, info.Report)
 }

@@ -88,6 +88,9 @@ type Index struct {
 	opts  Options
 	log   *slog.Logger
 	store store
+	// previous describes the index found on disk when Open was told not to
+	// reuse it, so the first rebuild's report says what changed.
+	previous *meta
 
 	mu     sync.RWMutex
 	gen    *generation
@@ -152,8 +155,19 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 			return nil, info, fmt.Errorf("create index directory: %w", err)
 		}
 		name, err := ix.store.current()
-		if err != nil {
+		if errors.Is(err, errBadPointer) {
+			ix.log.Warn("index pointer is damaged; setting it aside and rebuilding", "dir", opts.Dir, "err", err)
+			if info.SetAside, err = ix.store.setAsidePointer(); err != nil {
+				return nil, info, err
+			}
+		} else if err != nil {
 			return nil, info, err
+		}
+		if name != "" && opts.Reuse == ReuseNever {
+			// Not opened, but the report compares against what it held.
+			if m, err := readMeta(filepath.Join(opts.Dir, name)); err == nil {
+				ix.previous = &m
+			}
 		}
 		if name != "" && opts.Reuse != ReuseNever {
 			gen, err := openGeneration(filepath.Join(opts.Dir, name))
@@ -232,9 +246,8 @@ func openGeneration(dir string) (*generation, error) {
 	}
 	// Bleve opens an index whose segment files are damaged by skipping
 	// them, with only a log line: the index then answers nothing. A
-	// generation must hold every passage its metadata lists.
-	// (A passage repeated word for word in one article has one ID and is
-	// indexed once.)
+	// generation must hold every passage its metadata lists. (IDs are
+	// counted once, in case two articles' metadata ever name the same one.)
 	ids := map[string]bool{}
 	for _, a := range m.Articles {
 		for _, id := range a.Passages {
@@ -294,9 +307,9 @@ func (g *generation) close() {
 // service, then swaps it in. Searches keep using the old generation until
 // the swap. On any failure, and for a library with no articles, the old
 // generation stays in service and on disk.
-func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
+func (ix *Index) Rebuild(ctx context.Context) (report corpus.Report, err error) {
 	start := time.Now()
-	var report corpus.Report
+	defer func() { report.DurationMS = time.Since(start).Milliseconds() }()
 	report.Skipped, report.Warnings = []corpus.Problem{}, []string{}
 	if !ix.rebuilding.TryLock() {
 		return report, ErrBusy
@@ -318,16 +331,17 @@ func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
 		report.Warnings = append(report.Warnings, w.String())
 	}
 	ix.mu.RLock()
-	var old *meta
+	old := ix.previous
 	if ix.gen != nil {
 		old = &ix.gen.meta
 	}
 	ix.mu.RUnlock()
-	diff(&report, old, lib)
 	if len(lib.Articles) == 0 {
-		report.DurationMS = time.Since(start).Milliseconds()
+		// Nothing is swapped in, so nothing is counted as added or removed.
+		report.Warnings = append(report.Warnings, ErrEmptyLibrary.Error())
 		return report, ErrEmptyLibrary
 	}
+	diff(&report, old, lib)
 	if err := ctx.Err(); err != nil {
 		return report, err
 	}
@@ -338,7 +352,6 @@ func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
 	if err := ix.swap(gen); err != nil {
 		return report, err
 	}
-	report.DurationMS = time.Since(start).Milliseconds()
 	return report, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // An index directory holds finished generations side by side and names the
@@ -43,10 +44,24 @@ func (s store) current() (string, error) {
 		return "", fmt.Errorf("read index pointer: %w", err)
 	}
 	name := strings.TrimSpace(string(b))
-	if !strings.HasPrefix(name, genPrefix) || strings.ContainsAny(name, `/\`) {
-		return "", fmt.Errorf("index pointer %s names %q, not a generation", filepath.Join(s.dir, pointerFile), name)
+	if !strings.HasPrefix(name, genPrefix) || strings.ContainsAny(name, `/\`) || !utf8.ValidString(name) || len(name) > 100 {
+		return "", fmt.Errorf("%w: %s names %q, not a generation", errBadPointer, filepath.Join(s.dir, pointerFile), name)
 	}
 	return name, nil
+}
+
+// errBadPointer means CURRENT holds something other than a generation's
+// name: damage or a hand edit.
+var errBadPointer = errors.New("damaged index pointer")
+
+// setAsidePointer moves a damaged pointer file out of the way, keeping it
+// for inspection.
+func (s store) setAsidePointer() (string, error) {
+	dest := filepath.Join(s.dir, "corrupt-"+time.Now().UTC().Format("20060102T150405Z")+"-"+pointerFile)
+	if err := os.Rename(filepath.Join(s.dir, pointerFile), dest); err != nil {
+		return "", fmt.Errorf("set aside damaged index pointer: %w", err)
+	}
+	return dest, nil
 }
 
 // newGeneration names a fresh generation directory.
@@ -129,7 +144,10 @@ func readMeta(genDir string) (meta, error) {
 // for inspection, and forgets the pointer to it.
 func (s store) setAside(name string) (string, error) {
 	dest := filepath.Join(s.dir, "corrupt-"+time.Now().UTC().Format("20060102T150405Z")+"-"+name)
-	if err := os.Rename(filepath.Join(s.dir, name), dest); err != nil && !errors.Is(err, os.ErrNotExist) {
+	switch err := os.Rename(filepath.Join(s.dir, name), dest); {
+	case errors.Is(err, os.ErrNotExist):
+		dest = "" // the pointer named a generation that is gone: nothing to keep
+	case err != nil:
 		return "", fmt.Errorf("set aside corrupt index %s: %w", name, err)
 	}
 	if err := os.Remove(filepath.Join(s.dir, pointerFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
