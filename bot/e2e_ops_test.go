@@ -117,7 +117,11 @@ func TestReindexEmptyLibraryKeepsOldIndex(t *testing.T) {
 	if e["title"] != "Library not rebuilt" {
 		t.Errorf("title %q", e["title"])
 	}
-	contains(t, "report", e["description"].(string), "no articles", "current library", "notes.pdf")
+	desc := e["description"].(string)
+	contains(t, "report", desc, "no articles", "current library", "notes.pdf")
+	if n := strings.Count(desc, "loaded no articles"); n != 1 {
+		t.Errorf("the reason appears %d times in the report, want once:\n%s", n, desc)
+	}
 	if _, data := h.response(h.ask(alice, "does kefir help acne?", false)); embedsOf(data)[0]["title"] != kefirTitle {
 		t.Errorf("the old index should still answer: %v", data)
 	}

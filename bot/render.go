@@ -411,6 +411,9 @@ func reportMessage(rep corpus.Report, err error) message {
 	}
 	var warn []string
 	for _, w := range rep.Warnings {
+		if err != nil && w == err.Error() {
+			continue // already said above
+		}
 		warn = append(warn, "• "+escapeMarkdown(ellipsize(w, 300)))
 	}
 	if len(warn) > 0 {
