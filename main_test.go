@@ -240,8 +240,8 @@ func TestAnswerQuality(t *testing.T) {
 		minNoAnswer     float64
 		maxFalseSilence float64
 	}{
-		{"questions.jsonl", 0.70, 1, 0.12},
-		{"questions-heldout.jsonl", 0.70, 0.85, 0.15},
+		{"questions.jsonl", 0.72, 1, 0.08},
+		{"questions-heldout.jsonl", 0.72, 0.85, 0.15},
 	} {
 		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
