@@ -58,7 +58,7 @@ func renderPassage(text string, highlights []corpus.Span, budget int, source str
 		suffix = " … [Read more](<" + w + ">)"
 	}
 	room := budget - textLen(suffix)
-	ends := sentenceEnds(text)
+	ends := corpus.SentenceEnds(text)
 	for i := len(ends) - 1; i >= 0; i-- {
 		if ends[i] >= len(text) {
 			continue

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Discord's length limits (GUIDE §3). Lengths are counted by textLen.
@@ -114,56 +113,6 @@ func link(text, u string) string {
 		return "[" + text + "](<" + strings.ReplaceAll(w, ">", "%3E") + ">)"
 	}
 	return text
-}
-
-// abbreviations end in a period without ending a sentence.
-var abbreviations = map[string]bool{
-	"e.g": true, "i.e": true, "etc": true, "al": true, "vs": true, "approx": true, "dr": true,
-	"fig": true, "no": true, "ca": true, "cf": true, "mr": true, "mrs": true, "ms": true, "prof": true, "st": true,
-}
-
-// sentenceEnds returns the byte offsets just after each sentence's end
-// punctuation (and closing quotes or brackets) in s. A period after an
-// abbreviation or an initial, or followed by a lowercase word, ends no
-// sentence.
-func sentenceEnds(s string) []int {
-	var ends []int
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		start := i
-		i += size
-		if r != '.' && r != '!' && r != '?' && r != '…' {
-			continue
-		}
-		if r == '.' {
-			word := s[strings.LastIndexFunc(s[:start], unicode.IsSpace)+1 : start]
-			word = strings.ToLower(strings.TrimLeft(word, "(\"'“‘["))
-			if abbreviations[word] || utf8.RuneCountInString(word) == 1 && unicode.IsLetter([]rune(word)[0]) {
-				continue
-			}
-		}
-		j := i
-		for j < len(s) {
-			r2, sz := utf8.DecodeRuneInString(s[j:])
-			if r2 != '"' && r2 != '\'' && r2 != ')' && r2 != '”' && r2 != '’' && r2 != ']' {
-				break
-			}
-			j += sz
-		}
-		if j == len(s) {
-			ends = append(ends, j)
-			continue
-		}
-		if r2, _ := utf8.DecodeRuneInString(s[j:]); !unicode.IsSpace(r2) {
-			continue
-		}
-		next := strings.TrimLeftFunc(s[j:], unicode.IsSpace)
-		if r3, _ := utf8.DecodeRuneInString(next); next != "" && unicode.IsLower(r3) {
-			continue
-		}
-		ends = append(ends, j)
-	}
-	return ends
 }
 
 var (

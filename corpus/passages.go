@@ -257,52 +257,22 @@ func splitLong(text string, limit int) []string {
 	return out
 }
 
-// abbreviations never end a sentence.
-var abbreviations = map[string]bool{
-	"al.": true, "e.g.": true, "i.e.": true, "vs.": true, "etc.": true, "dr.": true, "approx.": true,
-	"fig.": true, "no.": true, "cf.": true, "ca.": true, "mr.": true, "mrs.": true, "ms.": true, "st.": true,
-	"l.": true, "b.": true, "h.": true, "s.": true, "p.": true, "spp.": true, "sp.": true,
-}
-
-// splitSentences splits prose after ".", "!" or "?" when the next word
-// starts a sentence.
+// splitSentences splits prose into sentences (see SentenceEnds), with
+// white space collapsed.
 func splitSentences(text string) []string {
-	fields := strings.Fields(text)
+	text = strings.Join(strings.Fields(text), " ")
 	var out []string
 	start := 0
-	for i := 0; i < len(fields)-1; i++ {
-		w := strings.TrimRightFunc(fields[i], func(r rune) bool {
-			_, super := superDigits[r]
-			return super || strings.ContainsRune(`"')]”’`, r) || unicode.IsDigit(r) && strings.ContainsAny(fields[i], "[")
-		})
-		w = strings.TrimSuffix(w, "]")
-		if i := strings.LastIndex(w, "["); i > 0 {
-			w = w[:i]
+	for _, end := range SentenceEnds(text) {
+		if s := strings.TrimSpace(text[start:end]); s != "" {
+			out = append(out, s)
 		}
-		if w == "" || !strings.ContainsRune(".!?", rune(w[len(w)-1])) {
-			continue
-		}
-		if abbreviations[strings.ToLower(w)] || isInitial(w) {
-			continue
-		}
-		next := []rune(fields[i+1])
-		if !(unicode.IsUpper(next[0]) || unicode.IsDigit(next[0]) || strings.ContainsRune(`"“‘(`, next[0])) {
-			continue
-		}
-		out = append(out, strings.Join(fields[start:i+1], " "))
-		start = i + 1
+		start = end
 	}
-	if start < len(fields) {
-		out = append(out, strings.Join(fields[start:], " "))
+	if s := strings.TrimSpace(text[start:]); s != "" {
+		out = append(out, s)
 	}
 	return out
-}
-
-// isInitial reports whether w is a single capital letter and a period, as in
-// "L. rhamnosus".
-func isInitial(w string) bool {
-	r := []rune(w)
-	return len(r) == 2 && unicode.IsUpper(r[0]) && r[1] == '.'
 }
 
 func wordCount(s string) int { return len(strings.Fields(s)) }

@@ -110,8 +110,9 @@ const maxSentences = 6
 
 var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)`)
 
-// splitSentences cuts text after ".", "!" or "?"; pieces without a letter
-// are dropped.
+// splitSentences cuts a chat message after ".", "!" or "?"; pieces without
+// a letter are dropped. It is looser than corpus.SentenceEnds on purpose:
+// members rarely capitalise the next sentence ("acne? my aunt swears…").
 func splitSentences(text string) []string {
 	var out []string
 	for _, s := range sentenceEnd.Split(text, -1) {
