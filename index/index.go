@@ -147,6 +147,7 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 		ix.log = slog.New(slog.DiscardHandler)
 	}
 	var info OpenInfo
+	var loaded *corpus.Library
 	// The report is printed as JSON even when Open fails or builds nothing:
 	// its lists are empty, never null.
 	info.Report.Skipped, info.Report.Warnings = []corpus.Problem{}, []string{}
@@ -179,12 +180,11 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 			} else {
 				reuse := opts.Reuse == ReuseAny
 				if !reuse {
-					lib, err := opts.Load(ctx)
-					if err != nil {
+					if loaded, err = opts.Load(ctx); err != nil {
 						gen.close()
 						return nil, info, fmt.Errorf("load library: %w", err)
 					}
-					reuse = Fingerprint(lib) == gen.meta.Fingerprint
+					reuse = Fingerprint(loaded) == gen.meta.Fingerprint
 				}
 				ix.gen = gen
 				if reuse {
@@ -194,7 +194,7 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 			}
 		}
 	}
-	report, err := ix.Rebuild(ctx)
+	report, err := ix.rebuild(ctx, loaded) // a library loaded to compare is not loaded twice
 	info.Rebuilt, info.Report = true, report
 	if err != nil && ix.gen != nil {
 		// The stale index still answers better than none.
@@ -307,7 +307,12 @@ func (g *generation) close() {
 // service, then swaps it in. Searches keep using the old generation until
 // the swap. On any failure, and for a library with no articles, the old
 // generation stays in service and on disk.
-func (ix *Index) Rebuild(ctx context.Context) (report corpus.Report, err error) {
+func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
+	return ix.rebuild(ctx, nil)
+}
+
+// rebuild is Rebuild from lib, or from a fresh load when lib is nil.
+func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpus.Report, err error) {
 	start := time.Now()
 	defer func() { report.DurationMS = time.Since(start).Milliseconds() }()
 	report.Skipped, report.Warnings = []corpus.Problem{}, []string{}
@@ -322,9 +327,10 @@ func (ix *Index) Rebuild(ctx context.Context) (report corpus.Report, err error) 
 		return report, ErrClosed
 	}
 
-	lib, err := ix.opts.Load(ctx)
-	if err != nil {
-		return report, fmt.Errorf("load library: %w", err)
+	if lib == nil {
+		if lib, err = ix.opts.Load(ctx); err != nil {
+			return report, fmt.Errorf("load library: %w", err)
+		}
 	}
 	report.Skipped = append(report.Skipped, lib.Skipped...)
 	for _, w := range lib.Warnings {
