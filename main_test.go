@@ -264,6 +264,37 @@ func TestAnswerQuality(t *testing.T) {
 	}
 }
 
+// TestQuestionSetsNameOnePassage keeps the question sets honest as the
+// library changes: each gold substring must identify exactly one passage of
+// the default library, so a reworded article cannot silently turn a label
+// into one that matches nothing, or several things.
+func TestQuestionSetsNameOnePassage(t *testing.T) {
+	lib, err := corpus.Load(corpus.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	passages := lib.Passages()
+	for _, file := range []string{"questions.jsonl", "questions-heldout.jsonl"} {
+		qs, err := quality.ReadQuestions(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range qs {
+			for _, g := range q.Gold {
+				n := 0
+				for _, p := range passages {
+					if strings.Contains(p.Text, g) {
+						n++
+					}
+				}
+				if n != 1 {
+					t.Errorf("%s:%d: gold %q matches %d passages, want 1", file, q.Line, g, n)
+				}
+			}
+		}
+	}
+}
+
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestMalformedDotEnvNeverEchoesIt(t *testing.T) {
