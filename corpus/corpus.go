@@ -64,6 +64,10 @@ type Passage struct {
 	// Citations are the references the passage's own markers point to, or
 	// the article itself when it has none.
 	Citations []Reference `json:"citations"`
+	// Questions are how members might ask for what the passage's section
+	// says, written by the article's authors in a "questions" comment. They
+	// are searched, never shown.
+	Questions []string `json:"questions,omitempty"`
 }
 
 // Problem is a file the loader skipped, with the reason, or something it

@@ -25,6 +25,7 @@ func checkDocument(t *testing.T, name string, doc document) {
 func FuzzReadMarkdown(f *testing.F) {
 	f.Add(md("T", prose("seed")+" [1]\n\n## References\n\n1. Salem I (2018). A review. doi:10.3389/fmicb.2018.01459.\n"))
 	f.Add(md("T", prose("seed")+"\n\n| A | B |\n|---|---|\n| ~~x~~ [1] | - [ ] y |\n\n- item\n\n  | C |\n  |---|\n  | z |\n"))
+	f.Add(md("T", "## S\n\n<!-- questions:\n- a?\n- [b\n-->\n\n"+prose("seed")+"\n\n<!-- questions: [c] -->\n<!-- questions:\n"))
 	f.Fuzz(func(t *testing.T, src string) {
 		if doc, err := readMarkdown(src); err == nil {
 			checkDocument(t, "a.md", doc)

@@ -28,7 +28,13 @@ type document struct {
 	refs   []rawRef
 	// problems are warnings found while reading (bad dates and the like).
 	problems []Problem
+	// questions are the members' questions a section answers, by section
+	// key (see sectionKey).
+	questions map[string][]string
 }
+
+// sectionKey identifies a section path in document.questions.
+func sectionKey(section []string) string { return strings.Join(section, "\x00") }
 
 // block is one paragraph or list item with its citation markers still in the
 // text.
@@ -282,6 +288,10 @@ func (w *mdWalker) walk(parent ast.Node) {
 					w.footnoteRefs = append(w.footnoteRefs, rawRef{label: string(f.Ref), text: w.blockText(f), line: w.line(f)})
 				}
 			}
+		case *ast.HTMLBlock:
+			if !w.questionsComment(n) {
+				w.lastPara = -1
+			}
 		default:
 			// Code, HTML and thematic breaks are not prose to answer from.
 			w.lastPara = -1
@@ -309,6 +319,68 @@ func (w *mdWalker) heading(h *ast.Heading) {
 		return
 	}
 	w.headings = append(w.headings, heading{h.Level, title})
+}
+
+// maxQuestionsPerSection bounds what one comment adds to the index.
+const maxQuestionsPerSection = 50
+
+// questionsComment reads an HTML comment of the form
+//
+//	<!-- questions:
+//	- how do members ask this?
+//	-->
+//
+// whose inside is YAML, and files its questions under the current section.
+// It reports whether the block was such a comment; a broken one is a
+// warning, never a reason to skip the article.
+func (w *mdWalker) questionsComment(n *ast.HTMLBlock) bool {
+	var raw strings.Builder
+	for i := 0; i < n.Lines().Len(); i++ {
+		seg := n.Lines().At(i)
+		raw.Write(seg.Value(w.src))
+	}
+	if n.HasClosure() {
+		closure := n.ClosureLine
+		raw.Write(closure.Value(w.src))
+	}
+	body, ok := strings.CutPrefix(strings.TrimSpace(raw.String()), "<!--")
+	if !ok {
+		return false
+	}
+	body, closed := strings.CutSuffix(body, "-->")
+	if !strings.HasPrefix(strings.TrimSpace(body), "questions:") {
+		return false
+	}
+	line := w.line(n)
+	if !closed || w.inRefs {
+		w.doc.problems = append(w.doc.problems, Problem{Line: line, Reason: "questions comment is not closed with --> or sits in the references; ignored"})
+		return true
+	}
+	var c struct {
+		Questions []string `yaml:"questions"`
+	}
+	if err := yaml.Unmarshal([]byte(strings.TrimSpace(body)), &c); err != nil {
+		// The YAML starts on the comment's first line, so its line n is
+		// file line line+n-1.
+		msg, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), "yaml: "), "\n")
+		if m := yamlLineRe.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
+			n, _ := strconv.Atoi(msg[m[2]:m[3]])
+			line += n - 1
+			msg = strings.TrimSpace(strings.TrimPrefix(msg[m[1]:], ":"))
+		}
+		w.doc.problems = append(w.doc.problems, Problem{Line: line, Reason: "questions comment is not a YAML list of questions (" + msg + "); ignored"})
+		return true
+	}
+	if w.doc.questions == nil {
+		w.doc.questions = map[string][]string{}
+	}
+	key := sectionKey(w.section())
+	for _, q := range c.Questions {
+		if q = collapseSpaces(strings.TrimSpace(q)); q != "" && len(w.doc.questions[key]) < maxQuestionsPerSection {
+			w.doc.questions[key] = append(w.doc.questions[key], q)
+		}
+	}
+	return true
 }
 
 func (w *mdWalker) section() []string {

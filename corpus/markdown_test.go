@@ -426,6 +426,75 @@ func TestMarkdownListLeadIn(t *testing.T) {
 	})
 }
 
+func TestMarkdownQuestionsComment(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		want    map[string][]string // passage substring → its questions
+		warning string              // part of the one expected warning
+	}{
+		{
+			name: "questions belong to their own section only",
+			body: "## Kefir\n\n<!-- questions:\n- does kefir help acne\n- \"kefir: worth it?\"\n-->\n\n" + prose("kefir") +
+				"\n\n### Kefir and acne\n\n" + prose("kefir and acne") + "\n\n## Yogurt\n\n" + prose("yogurt") + "\n",
+			want: map[string][]string{
+				"explains kefir in":          {"does kefir help acne", "kefir: worth it?"},
+				"explains kefir and acne in": nil,
+				"explains yogurt":            nil,
+			},
+		},
+		{
+			name: "blank and repeated spaces are cleaned",
+			body: "## Kefir\n\n<!-- questions:\n-   is  kefir   good\n- \"\"\n-->\n\n" + prose("kefir") + "\n",
+			want: map[string][]string{"explains kefir": {"is kefir good"}},
+		},
+		{
+			name: "before any heading: the article's opening passages",
+			body: "<!-- questions: [what is this about] -->\n\n" + prose("the intro") + "\n",
+			want: map[string][]string{"the intro": {"what is this about"}},
+		},
+		{
+			name: "other comments are ignored",
+			body: "## Kefir\n\n<!-- TODO: add a table -->\n\n" + prose("kefir") + "\n",
+			want: map[string][]string{"explains kefir": nil},
+		},
+		{
+			name:    "broken YAML is a warning and the article still loads",
+			body:    "## Kefir\n\n<!-- questions:\n- ok\n  bad: [\n-->\n\n" + prose("kefir") + "\n",
+			want:    map[string][]string{"explains kefir": nil},
+			warning: "a.md:8: questions comment is not a YAML list of questions (mapping values",
+		},
+		{
+			name:    "unclosed comment is a warning",
+			body:    "## Kefir\n\n" + prose("kefir") + "\n\n<!-- questions:\n- never closed\n",
+			want:    map[string][]string{"explains kefir": nil},
+			warning: "a.md:8: questions comment is not closed",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, lib := loadOne(t, "a.md", md("Kefir notes", tc.body))
+			for sub, want := range tc.want {
+				if got := passageWith(t, a, sub).Questions; !slices.Equal(got, want) {
+					t.Errorf("%q: questions %q, want %q", sub, got, want)
+				}
+			}
+			var warnings []string
+			for _, w := range lib.Warnings {
+				warnings = append(warnings, w.String())
+			}
+			if tc.warning == "" && len(warnings) > 0 || tc.warning != "" && (len(warnings) != 1 || !strings.HasPrefix(warnings[0], tc.warning)) {
+				t.Errorf("warnings %q, want one starting %q", warnings, tc.warning)
+			}
+			for _, p := range a.Passages {
+				if strings.Contains(p.Text, "questions") || strings.Contains(p.Text, "<!--") {
+					t.Errorf("comment leaked into a passage: %q", p.Text)
+				}
+			}
+		})
+	}
+}
+
 func TestMarkdownIgnoresCodeAndHTML(t *testing.T) {
 	src := md("Code", prose("prose")+"\n\n```go\nfmt.Println(\"fenced code should never be an answer\")\n```\n\n    indented code should never be an answer either\n\n<div>raw html block should not be an answer</div>\n\n---\n\n- "+prose("a list item")+"\n\n  ```\n  code inside a list item is not prose\n  ```\n")
 	a, _ := loadOne(t, "a.md", src)

@@ -139,7 +139,8 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 		if section == nil {
 			section = []string{}
 		}
-		art.Passages = append(art.Passages, Passage{ID: id, Slug: slug, Section: section, Text: text, Article: art.ArticleInfo, Citations: cites})
+		art.Passages = append(art.Passages, Passage{ID: id, Slug: slug, Section: section, Text: text, Article: art.ArticleInfo, Citations: cites,
+			Questions: doc.questions[sectionKey(u.section)]})
 	}
 	if art.References == nil {
 		art.References = []Reference{}
