@@ -237,11 +237,12 @@ func TestAnswerQuality(t *testing.T) {
 	for _, tc := range []struct {
 		file            string
 		minRecall       float64
+		minMRR          float64
 		minNoAnswer     float64
 		maxFalseSilence float64
 	}{
-		{"questions.jsonl", 0.72, 1, 0.08},
-		{"questions-heldout.jsonl", 0.72, 0.85, 0.15},
+		{"questions.jsonl", 0.88, 0.91, 0.87, 0.03},
+		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06},
 	} {
 		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
@@ -254,6 +255,9 @@ func TestAnswerQuality(t *testing.T) {
 		t.Logf("%s: Recall@1 %.3f MRR@3 %.3f no-answer %.3f false silence %.3f", tc.file, res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence)
 		if res.NoAnswerAccuracy < tc.minNoAnswer {
 			t.Errorf("%s: no-answer accuracy %.3f fell below %.2f", tc.file, res.NoAnswerAccuracy, tc.minNoAnswer)
+		}
+		if res.MRRAt3 < tc.minMRR {
+			t.Errorf("%s: MRR@3 %.3f fell below %.2f", tc.file, res.MRRAt3, tc.minMRR)
 		}
 		if res.RecallAt1 < tc.minRecall {
 			t.Errorf("%s: Recall@1 %.3f fell below %.2f", tc.file, res.RecallAt1, tc.minRecall)

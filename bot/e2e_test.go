@@ -141,7 +141,7 @@ func TestAskPrivate(t *testing.T) {
 
 func TestLongReferenceListEndsInMore(t *testing.T) {
 	h := start(t, setup{})
-	_, data := h.response(h.ask(alice, "what do trials say about diet and acne?", false))
+	_, data := h.response(h.ask(alice, "diet and acne evidence in brief?", false))
 	e := embedsOf(data)[0]
 	src := field(e, "Sources")
 	if len([]rune(src)) > 1024 {

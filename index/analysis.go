@@ -2,17 +2,23 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // analyzerName is gutskin's analysis chain: Bleve's English analyzer
 // (unicode tokenizer, possessive, lowercase, English stop words, Porter
-// stemmer) followed by synonym folding.
+// stemmer) with synonym folding after lowercasing, before stop words are
+// dropped: members such as "throw up" or "the runs" are only themselves
+// with their small words, and folded alone "throw" or "runs" would catch
+// every "threw" and "it runs in both directions".
 const analyzerName = "gutskin_en"
 
 // Synonyms are folded at analysis time, in the index and in questions
@@ -32,18 +38,33 @@ var registerAnalyzer = sync.OnceValue(func() error {
 		if !ok {
 			return nil, fmt.Errorf("english analyzer is a %T, not a chain", base)
 		}
-		folder := newSynonymFolder(std, synonymsData)
-		return &analysis.DefaultAnalyzer{
-			CharFilters:  std.CharFilters,
-			Tokenizer:    std.Tokenizer,
-			TokenFilters: append(append([]analysis.TokenFilter{}, std.TokenFilters...), folder),
-		}, nil
+		lower, err := cache.TokenFilterNamed(lowercase.Name)
+		if err != nil {
+			return nil, fmt.Errorf("lowercase filter: %w", err)
+		}
+		stemmer, err := cache.TokenFilterNamed(porter.Name)
+		if err != nil {
+			return nil, fmt.Errorf("porter stemmer: %w", err)
+		}
+		// The folder goes right after the lowercase filter.
+		cut := slices.Index(std.TokenFilters, lower)
+		if cut < 0 {
+			return nil, fmt.Errorf("english analyzer has no lowercase filter")
+		}
+		prefix := &analysis.DefaultAnalyzer{CharFilters: std.CharFilters, Tokenizer: std.Tokenizer, TokenFilters: std.TokenFilters[:cut+1]}
+		folder := newSynonymFolder(prefix, stemmer, synonymsData)
+		filters := slices.Concat(std.TokenFilters[:cut+1], []analysis.TokenFilter{folder}, std.TokenFilters[cut+1:])
+		return &analysis.DefaultAnalyzer{CharFilters: std.CharFilters, Tokenizer: std.Tokenizer, TokenFilters: filters}, nil
 	})
 })
 
-// synonymFolder rewrites synonyms to their group's canonical term.
+// synonymFolder rewrites synonyms to their group's canonical term. It runs
+// on lowercased words and compares their stems, so members match whatever
+// their endings; it emits the canonical member's words, which the rest of
+// the chain stems like any other word.
 type synonymFolder struct {
-	single map[string]string
+	stemmer analysis.TokenFilter
+	single  map[string]string // stem → canonical
 	// exact holds the stems that only short members produce ("AD" → "ad"),
 	// with the lengths those members are written with. The stemmer cuts
 	// "adding" to "ad" as well, so such a stem folds only a word written
@@ -57,26 +78,36 @@ type synonymFolder struct {
 const shortMember = 3
 
 type foldPhrase struct {
-	terms     []string
+	stems     []string
 	canonical string
 }
 
-func newSynonymFolder(a analysis.Analyzer, data string) *synonymFolder {
-	f := &synonymFolder{single: map[string]string{}, exact: map[string]map[int]bool{}}
+// newSynonymFolder reads the groups in data; words analyses a member into
+// lowercased words, and stemmer stems one.
+func newSynonymFolder(words analysis.Analyzer, stemmer analysis.TokenFilter, data string) *synonymFolder {
+	f := &synonymFolder{stemmer: stemmer, single: map[string]string{}, exact: map[string]map[int]bool{}}
 	anyLength := map[string]bool{}
 	for _, line := range dataLines(data) {
 		var members [][]string
 		var written []int
+		canonical := ""
 		for _, m := range strings.Split(line, ",") {
-			if toks := analyzeTokens(a, m); len(toks) > 0 {
-				members = append(members, toks)
-				written = append(written, len(strings.TrimSpace(m)))
+			toks := analyzeTokens(words, m)
+			if len(toks) == 0 {
+				continue
 			}
+			if canonical == "" {
+				canonical = strings.Join(toks, "_")
+			}
+			for i, t := range toks {
+				toks[i] = f.stem(t)
+			}
+			members = append(members, toks)
+			written = append(written, len(strings.TrimSpace(m)))
 		}
 		if len(members) < 2 {
 			continue
 		}
-		canonical := strings.Join(members[0], "_")
 		for i, m := range members {
 			if len(m) == 1 {
 				t := m[0]
@@ -97,25 +128,31 @@ func newSynonymFolder(a analysis.Analyzer, data string) *synonymFolder {
 				}
 				continue
 			}
-			f.phrases = append(f.phrases, foldPhrase{terms: m, canonical: canonical})
+			f.phrases = append(f.phrases, foldPhrase{stems: m, canonical: canonical})
 		}
 	}
 	// Longest phrases first, so "lactobacillus rhamnosus gg" beats a
 	// shorter phrase inside it.
-	for i := 1; i < len(f.phrases); i++ {
-		for j := i; j > 0 && len(f.phrases[j].terms) > len(f.phrases[j-1].terms); j-- {
-			f.phrases[j], f.phrases[j-1] = f.phrases[j-1], f.phrases[j]
-		}
-	}
+	slices.SortStableFunc(f.phrases, func(a, b foldPhrase) int { return len(b.stems) - len(a.stems) })
 	return f
+}
+
+// stem returns the stem of one lowercased word.
+func (f *synonymFolder) stem(word string) string {
+	out := f.stemmer.Filter(analysis.TokenStream{{Term: []byte(word)}})
+	return string(out[0].Term)
 }
 
 // Filter implements analysis.TokenFilter. A folded phrase becomes one token
 // spanning the phrase's bytes, so highlights cover the whole phrase.
 func (f *synonymFolder) Filter(input analysis.TokenStream) analysis.TokenStream {
+	stems := make([]string, len(input))
+	for i, t := range input {
+		stems[i] = f.stem(string(t.Term))
+	}
 	out := make(analysis.TokenStream, 0, len(input))
 	for i := 0; i < len(input); {
-		if p, n := f.phraseAt(input, i); n > 0 {
+		if p, n := f.phraseAt(input, stems, i); n > 0 {
 			out = append(out, &analysis.Token{
 				Term: []byte(p), Start: input[i].Start, End: input[i+n-1].End,
 				Position: input[i].Position, Type: analysis.AlphaNumeric,
@@ -123,7 +160,7 @@ func (f *synonymFolder) Filter(input analysis.TokenStream) analysis.TokenStream 
 			i += n
 			continue
 		}
-		if c, ok := f.single[string(input[i].Term)]; ok && f.foldsWritten(string(input[i].Term), input[i].End-input[i].Start) {
+		if c, ok := f.single[stems[i]]; ok && f.foldsWritten(stems[i], input[i].End-input[i].Start) {
 			input[i].Term = []byte(c)
 		}
 		out = append(out, input[i])
@@ -142,16 +179,15 @@ func (f *synonymFolder) foldsWritten(term string, n int) bool {
 
 // phraseAt returns the canonical term of a phrase starting at input[i] and
 // how many tokens it spans, requiring the tokens to be adjacent.
-func (f *synonymFolder) phraseAt(input analysis.TokenStream, i int) (string, int) {
+func (f *synonymFolder) phraseAt(input analysis.TokenStream, stems []string, i int) (string, int) {
 	for _, p := range f.phrases {
-		n := len(p.terms)
+		n := len(p.stems)
 		if i+n > len(input) {
 			continue
 		}
 		ok := true
-		for j, t := range p.terms {
-			tok := input[i+j]
-			if string(tok.Term) != t || (j > 0 && tok.Position != input[i+j-1].Position+1) {
+		for j, t := range p.stems {
+			if stems[i+j] != t || (j > 0 && input[i+j].Position != input[i+j-1].Position+1) {
 				ok = false
 				break
 			}

@@ -105,6 +105,7 @@ type generation struct {
 	meta  meta
 	vocab *vocabulary
 	terms *questionTerms
+	asked *askedQuestions
 	dir   string // the generation's directory; "" in memory
 	// users counts searches in flight, so a replaced generation is closed
 	// only after they finish.
@@ -269,7 +270,7 @@ func (g *generation) prepare() error {
 		return fmt.Errorf("count indexed passages: %w", err)
 	}
 	v := &vocabulary{docFreq: map[string]uint64{}, docs: docs}
-	for _, field := range []string{fieldText, fieldSection, fieldTitle, fieldTags} {
+	for _, field := range []string{fieldText, fieldSection, fieldTitle, fieldTags, fieldQuestions} {
 		dict, err := g.bidx.FieldDict(field)
 		if err != nil {
 			return fmt.Errorf("read %s dictionary: %w", field, err)
@@ -293,6 +294,9 @@ func (g *generation) prepare() error {
 		return fmt.Errorf("analyzer %s is not registered", analyzerName)
 	}
 	g.terms = newQuestionTerms(a)
+	if g.asked, err = loadAskedQuestions(g.bidx, docs, a); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -447,6 +451,7 @@ func fill(bidx bleve.Index, lib *corpus.Library) error {
 			}
 			if err := batch.Index(p.ID, passageDoc{
 				Text: p.Text, Section: joinSection(p.Section), Title: a.Title, Tags: tags, Slug: a.Slug, Doc: string(doc),
+				Questions: strings.Join(p.Questions, "\n"),
 			}); err != nil {
 				return fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
 			}

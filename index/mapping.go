@@ -12,7 +12,7 @@ import (
 
 // schemaVersion changes whenever the mapping, the analysis chain or the
 // stored document layout changes, so older indexes are rebuilt.
-const schemaVersion = "gutskin-index-5"
+const schemaVersion = "gutskin-index-6"
 
 // Field names and the boosts they carry in a question's query. Passage text
 // carries the answer; the section heading and the article title say what a
@@ -22,8 +22,11 @@ const (
 	fieldSection = "section"
 	fieldTitle   = "title"
 	fieldTags    = "tags"
-	fieldDoc     = "doc"
-	fieldSlug    = "slug"
+	// fieldQuestions holds the members' questions the passage's section
+	// answers, as its authors wrote them.
+	fieldQuestions = "questions"
+	fieldDoc       = "doc"
+	fieldSlug      = "slug"
 )
 
 var fieldBoosts = []struct {
@@ -34,6 +37,7 @@ var fieldBoosts = []struct {
 	{fieldSection, 0.7},
 	{fieldTitle, 0.35},
 	{fieldTags, 0.25},
+	{fieldQuestions, questionsBoost},
 }
 
 var (
@@ -58,7 +62,9 @@ type passageDoc struct {
 	Section string `json:"section"`
 	Title   string `json:"title"`
 	Tags    string `json:"tags"`
-	Slug    string `json:"slug"`
+	// Questions are one a line.
+	Questions string `json:"questions"`
+	Slug      string `json:"slug"`
 	// Doc is the whole corpus.Passage as JSON, so an index opened from disk
 	// answers without the library it was built from.
 	Doc string `json:"doc"`
@@ -88,6 +94,7 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldSection, text(false))
 	doc.AddFieldMappingsAt(fieldTitle, text(false))
 	doc.AddFieldMappingsAt(fieldTags, text(false))
+	doc.AddFieldMappingsAt(fieldQuestions, text(false))
 	doc.AddFieldMappingsAt(fieldDoc, stored)
 	doc.AddFieldMappingsAt(fieldSlug, keyword)
 

@@ -38,6 +38,17 @@ const (
 	// seeAlsoShare is how close to the top score another article's passage
 	// must come to be named under an answer.
 	seeAlsoShare = 0.5
+	// questionsBoost weighs a match in the questions a section answers.
+	questionsBoost = 0.5
+	// eligibleShare is how close to minScore another passage must come to
+	// be given as an answer once one passes it.
+	eligibleShare = 0.5
+	// askedWeight is how much a passage's order gains, per unit of cosine
+	// similarity, when its section lists a question like the member's.
+	askedWeight = 3
+	// siblingShare discounts a passage from the same section as a better
+	// one.
+	siblingShare = 0.5
 	// candidates is how many passages each question looks at.
 	candidates     = 30
 	maxSeeAlso     = 2
@@ -55,7 +66,9 @@ type Candidate struct {
 	TopicCoverage float64
 	// Confidence is what the answer rule thresholds. Score, which orders
 	// candidates, is Confidence discounted when the passage itself (not its
-	// article's title or tags) leaves part of the question out.
+	// article's title or tags) leaves part of the question out, raised when
+	// its section lists a question like the member's, and discounted for a
+	// passage of the same section as a better one.
 	Confidence float64
 }
 
@@ -67,15 +80,30 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.H
 		return nil, err
 	}
 	var out []corpus.Hit
+	for _, c := range answers(cands, k) {
+		out = append(out, c.Hit)
+	}
+	return out, nil
+}
+
+// answers picks up to k answers from candidates in order: none unless one
+// passes the answer rule, and then the best-ordered candidates that come
+// close to passing it, so a passage whose section lists the member's very
+// question is not passed over for one that merely repeats its words.
+func answers(cands []Candidate, k int) []Candidate {
+	if !hasConfident(cands) {
+		return nil
+	}
+	var out []Candidate
 	for _, c := range cands {
 		if len(out) == k {
 			break
 		}
-		if confident(c) {
-			out = append(out, c.Hit)
+		if c.Confidence >= eligibleShare*minScore {
+			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // answerCandidates returns the candidates for a question. Members often
@@ -153,6 +181,7 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	asked := gen.asked.vector(gen.asked.termSet(question))
 	out := make([]Candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		raw, _ := h.Fields[fieldDoc].(string)
@@ -170,7 +199,7 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 				if field == fieldTitle || field == fieldTags {
 					topicTerms[term] = true
 				}
-				if field == fieldText || field == fieldSection {
+				if field == fieldText || field == fieldSection || field == fieldQuestions {
 					ownTerms[term] = true
 				}
 				if field != fieldText {
@@ -187,11 +216,28 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 		c.Coverage = coverage(concepts, matched)
 		c.TopicCoverage = coverage(concepts, topicTerms)
 		own := coverage(concepts, ownTerms)
-		c.Score = c.Confidence * (0.5 + 0.5*own)
+		c.Score = c.Confidence * (0.5 + 0.5*own) * (1 + askedWeight*gen.asked.similarity(asked, h.ID))
 		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	return out, nil
+	return diversify(out), nil
+}
+
+// diversify discounts each candidate that shares its article section with
+// a better one, and sorts again. List items of one section repeat their
+// lead-in and score alike; the next answer should rather say something new
+// than the same sentence with the list's next item.
+func diversify(cands []Candidate) []Candidate {
+	seen := map[string]bool{}
+	for i := range cands {
+		key := cands[i].Passage.Slug + "\x00" + strings.Join(cands[i].Passage.Section, "\x00")
+		if seen[key] {
+			cands[i].Score *= siblingShare
+		}
+		seen[key] = true
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
+	return cands
 }
 
 // mergeSpans sorts spans and joins overlapping or touching ones.
@@ -222,10 +268,8 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 	if err != nil {
 		return ans, err
 	}
-	for _, c := range cands {
-		if confident(c) && len(ans.Hits) < k {
-			ans.Hits = append(ans.Hits, c.Hit)
-		}
+	for _, c := range answers(cands, k) {
+		ans.Hits = append(ans.Hits, c.Hit)
 	}
 	if len(ans.Hits) > 0 {
 		top := ans.Hits[0]

@@ -1,0 +1,153 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+
+	"gutskin/corpus"
+)
+
+// askedQuestions compares a member's question with the questions articles
+// list under each section ("questions:" comments), one listed question at
+// a time and with the small words that carry a question's intent: "what
+// are polyphenols" is closest to a section that lists "what even are
+// polyphenols", not to one that lists "do polyphenols help my skin".
+type askedQuestions struct {
+	analyzer analysis.Analyzer
+	idf      map[string]float64
+	// unknownIDF weighs a word no listed question uses.
+	unknownIDF float64
+	byPassage  map[string][]termVector
+}
+
+// termVector is a set of terms weighted by IDF, scaled to unit length.
+type termVector map[string]float64
+
+// withoutStopWords returns the analysis chain a minus its stop-word
+// filters.
+func withoutStopWords(a analysis.Analyzer) (analysis.Analyzer, error) {
+	chain, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok {
+		return nil, fmt.Errorf("analyzer is a %T, not a chain", a)
+	}
+	out := *chain
+	out.TokenFilters = nil
+	for _, f := range chain.TokenFilters {
+		if _, isStop := f.(*stop.StopTokensFilter); !isStop {
+			out.TokenFilters = append(out.TokenFilters, f)
+		}
+	}
+	return &out, nil
+}
+
+// loadAskedQuestions reads every passage's listed questions from the index.
+func loadAskedQuestions(bidx bleve.Index, docs uint64, a analysis.Analyzer) (*askedQuestions, error) {
+	noStop, err := withoutStopWords(a)
+	if err != nil {
+		return nil, err
+	}
+	aq := &askedQuestions{analyzer: noStop, idf: map[string]float64{}, byPassage: map[string][]termVector{}}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(docs), 0, false)
+	req.Fields = []string{fieldDoc}
+	res, err := bidx.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	terms := map[string][]string{} // listed question → its terms
+	df := map[string]int{}
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldDoc].(string)
+		var p corpus.Passage
+		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
+		}
+		for _, q := range listed(p) {
+			if _, seen := terms[q]; seen {
+				continue
+			}
+			set := aq.termSet(q)
+			terms[q] = set
+			for _, t := range set {
+				df[t]++
+			}
+		}
+	}
+	n := float64(len(terms))
+	for t, d := range df {
+		aq.idf[t] = math.Log(1 + n/float64(d))
+	}
+	aq.unknownIDF = math.Log(1 + n)
+	for _, h := range res.Hits {
+		raw, _ := h.Fields[fieldDoc].(string)
+		var p corpus.Passage
+		_ = json.Unmarshal([]byte(raw), &p) // decoded above
+		for _, q := range listed(p) {
+			aq.byPassage[h.ID] = append(aq.byPassage[h.ID], aq.vector(terms[q]))
+		}
+	}
+	return aq, nil
+}
+
+// listed returns the questions a passage answers: those its section lists,
+// and its heading, which often is one ("Does kefir help acne?") and is all
+// a plain-text article has.
+func listed(p corpus.Passage) []string {
+	if len(p.Section) == 0 {
+		return p.Questions
+	}
+	return append(slices.Clone(p.Questions), p.Section[len(p.Section)-1])
+}
+
+// termSet returns the distinct terms of s.
+func (aq *askedQuestions) termSet(s string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range analyzeTokens(aq.analyzer, s) {
+		if !seen[t] && hasLetterOrDigit(t) {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (aq *askedQuestions) vector(terms []string) termVector {
+	v := termVector{}
+	var norm float64
+	for _, t := range terms {
+		w, ok := aq.idf[t]
+		if !ok {
+			w = aq.unknownIDF
+		}
+		v[t] = w
+		norm += w * w
+	}
+	if norm == 0 {
+		return v
+	}
+	norm = math.Sqrt(norm)
+	for t := range v {
+		v[t] /= norm
+	}
+	return v
+}
+
+// similarity returns, for a question's vector, the cosine similarity of
+// the closest question listed for the passage; 0 when it lists none.
+func (aq *askedQuestions) similarity(q termVector, passageID string) float64 {
+	best := 0.0
+	for _, v := range aq.byPassage[passageID] {
+		var dot float64
+		for t, w := range q {
+			dot += w * v[t]
+		}
+		best = max(best, dot)
+	}
+	return best
+}

@@ -1,0 +1,86 @@
+package index
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// polyphenolLibrary has two sections that both talk about polyphenols:
+// the words of "what are polyphenols?" fit each, and only the questions
+// each section lists tell them apart.
+func polyphenolLibrary(t *testing.T, withQuestions bool) map[string]string {
+	t.Helper()
+	skinQs, whatQs := "", ""
+	if withQuestions {
+		skinQs = "<!-- questions:\n- do polyphenols help my skin\n- are polyphenol pills good for wrinkles\n-->\n\n"
+		whatQs = "<!-- questions:\n- what even are polyphenols\n- what is a polyphenol\n-->\n\n"
+	}
+	files := map[string]string{"polyphenols.md": "---\ntitle: Polyphenols\n---\n\n" +
+		"## What the review measured\n\n" + skinQs +
+		"Polyphenols are sold for the skin, but the polyphenol review in our library looked at the gut and measured no skin outcome, so claims about wrinkles go beyond it.\n\n" +
+		"## Plant compounds\n\n" + whatQs +
+		"Polyphenols are plant compounds found in berries, tea, cocoa and olive oil, and many of them reach the large intestine, where gut microbes break them down into smaller molecules.\n"}
+	// The fixture library around them gives the words their weight.
+	entries, err := os.ReadDir(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		body, err := os.ReadFile(filepath.Join(fixtureDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = string(body)
+	}
+	return files
+}
+
+func TestListedQuestionsOrderSections(t *testing.T) {
+	tests := []struct {
+		q       string
+		section string
+	}{
+		{"what are polyphenols?", "Plant compounds"},
+		{"what even is a polyphenol lol", "Plant compounds"},
+		{"do polyphenols help skin", "What the review measured"},
+	}
+	ix, _ := openIndex(t, Options{Load: loader(mapFS(polyphenolLibrary(t, true)))})
+	for _, tt := range tests {
+		hits := mustSearch(t, ix, tt.q, 1)
+		if len(hits) != 1 {
+			t.Fatalf("%q: no answer", tt.q)
+		}
+		if got := hits[0].Passage.Section; len(got) != 1 || got[0] != tt.section {
+			t.Errorf("%q: top hit from %q, want %q", tt.q, got, tt.section)
+		}
+	}
+	// Without the listed questions, words alone put the passage that
+	// repeats "polyphenols" first: the listed questions made the difference.
+	plain, _ := openIndex(t, Options{Load: loader(mapFS(polyphenolLibrary(t, false)))})
+	if hits := mustSearch(t, plain, "what are polyphenols?", 1); len(hits) != 1 || hits[0].Passage.Section[0] != "What the review measured" {
+		t.Errorf("control: without questions the top hit is %v", hits)
+	}
+}
+
+// A generation opened from disk reads the listed questions from its stored
+// passages, so it orders answers like the one that was built.
+func TestListedQuestionsSurviveReopening(t *testing.T) {
+	dir := t.TempDir()
+	built, _ := openIndex(t, Options{Dir: dir, Load: loader(mapFS(polyphenolLibrary(t, true)))})
+	want := mustSearch(t, built, "what are polyphenols?", 2)
+	built.Close()
+	reopened, info := openIndex(t, Options{Dir: dir, Load: mustNotLoad(t), Reuse: ReuseAny})
+	if info.Rebuilt {
+		t.Fatal("the index was rebuilt, not reopened")
+	}
+	got := mustSearch(t, reopened, "what are polyphenols?", 2)
+	if len(got) != len(want) {
+		t.Fatalf("reopened: %d hits, built: %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].Passage.ID != want[i].Passage.ID || got[i].Score != want[i].Score {
+			t.Errorf("hit %d: reopened %s %.4f, built %s %.4f", i, got[i].Passage.ID, got[i].Score, want[i].Passage.ID, want[i].Score)
+		}
+	}
+}
