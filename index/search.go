@@ -45,7 +45,7 @@ const (
 	eligibleShare = 0.5
 	// askedWeight is how much a passage's order gains, per unit of cosine
 	// similarity, when its section lists a question like the member's.
-	askedWeight = 3
+	askedWeight = 8
 	// siblingShare discounts a passage from the same section as a better
 	// one.
 	siblingShare = 0.5
