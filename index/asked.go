@@ -61,13 +61,15 @@ func loadAskedQuestions(bidx bleve.Index, docs uint64, a analysis.Analyzer) (*as
 	}
 	terms := map[string][]string{} // listed question → its terms
 	df := map[string]int{}
+	questions := map[string][]string{} // passage ID → its listed questions
 	for _, h := range res.Hits {
 		raw, _ := h.Fields[fieldDoc].(string)
 		var p corpus.Passage
 		if err := json.Unmarshal([]byte(raw), &p); err != nil {
 			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
-		for _, q := range listed(p) {
+		questions[h.ID] = listed(p)
+		for _, q := range questions[h.ID] {
 			if _, seen := terms[q]; seen {
 				continue
 			}
@@ -83,12 +85,9 @@ func loadAskedQuestions(bidx bleve.Index, docs uint64, a analysis.Analyzer) (*as
 		aq.idf[t] = math.Log(1 + n/float64(d))
 	}
 	aq.unknownIDF = math.Log(1 + n)
-	for _, h := range res.Hits {
-		raw, _ := h.Fields[fieldDoc].(string)
-		var p corpus.Passage
-		_ = json.Unmarshal([]byte(raw), &p) // decoded above
-		for _, q := range listed(p) {
-			aq.byPassage[h.ID] = append(aq.byPassage[h.ID], aq.vector(terms[q]))
+	for id, qs := range questions {
+		for _, q := range qs {
+			aq.byPassage[id] = append(aq.byPassage[id], aq.vector(terms[q]))
 		}
 	}
 	return aq, nil
