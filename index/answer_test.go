@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"gutskin/corpus"
 )
 
 func TestOffTopicGetsNoAnswer(t *testing.T) {
@@ -136,5 +138,34 @@ func TestTuningSetOffTopicStaysUnanswered(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no off-topic question in questions.jsonl")
+	}
+}
+
+func TestDiversifyDiscountsSiblings(t *testing.T) {
+	cand := func(id, section string, score float64) Candidate {
+		c := Candidate{}
+		c.Passage = corpus.Passage{ID: id, Slug: "a", Section: []string{section}}
+		c.Score = score
+		return c
+	}
+	tests := []struct {
+		name string
+		in   []Candidate
+		want []string
+	}{
+		{"a sibling falls behind another section", []Candidate{cand("red-1", "red flags", 1.0), cand("red-2", "red flags", 0.9), cand("other", "diet", 0.6)}, []string{"red-1", "other", "red-2"}},
+		{"a far better sibling keeps its place", []Candidate{cand("red-1", "red flags", 1.0), cand("red-2", "red flags", 0.9), cand("other", "diet", 0.2)}, []string{"red-1", "red-2", "other"}},
+		{"different sections keep their order", []Candidate{cand("x", "one", 1.0), cand("y", "two", 0.9)}, []string{"x", "y"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, c := range diversify(tt.in) {
+				got = append(got, c.Passage.ID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("order %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
