@@ -241,7 +241,7 @@ func TestAnswerQuality(t *testing.T) {
 		minNoAnswer     float64
 		maxFalseSilence float64
 	}{
-		{"questions.jsonl", 0.88, 0.91, 0.87, 0.03},
+		{"questions.jsonl", 0.91, 0.93, 0.87, 0.03},
 		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06},
 	} {
 		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
