@@ -94,6 +94,9 @@ func readMarkdown(src string) (document, error) {
 		}
 	}
 	w.walk(root)
+	if w.err != nil {
+		return doc, w.err
+	}
 	// Footnote definitions join the reference list in document order.
 	slices.SortStableFunc(w.footnoteRefs, func(a, b rawRef) int { return a.line - b.line })
 	doc.refs = append(doc.refs, w.footnoteRefs...)
@@ -162,7 +165,8 @@ func splitFrontMatter(src string, doc *document) (string, int, error) {
 	bodyLine := strings.Count(src[:bodyStart], "\n") + 1
 	var fm frontMatter
 	if err := yaml.Unmarshal([]byte(header), &fm); err != nil {
-		return "", 0, yamlError(err)
+		// The header starts on file line 2.
+		return "", 0, yamlError(err, 2, "broken front matter")
 	}
 	scalar := func(field string, n *yaml.Node) (string, error) {
 		switch n.Kind {
@@ -211,27 +215,27 @@ func splitFrontMatter(src string, doc *document) (string, int, error) {
 	return src[bodyStart:], bodyLine, nil
 }
 
-// yamlError turns a YAML error into a one-line problem at a file line. The
-// header starts on file line 2, so header line n is file line n+1; an error
-// yaml reports without a line is on the header's first line. Of several
-// unmarshal errors (one per line), the first is kept.
-func yamlError(err error) *parseError {
+// yamlError turns a YAML error into a one-line problem at a file line:
+// YAML line n is file line first+n-1, and an error YAML reports without a
+// line is on the first. Of several unmarshal errors (one per line), the
+// first is kept.
+func yamlError(err error, first int, what string) *parseError {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.TrimSpace(strings.TrimPrefix(msg, "unmarshal errors:"))
 	msg, _, _ = strings.Cut(msg, "\n")
-	line := 2
+	line := first
 	if m := yamlLineRe.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
 		n, _ := strconv.Atoi(msg[m[2]:m[3]])
-		line = n + 1
+		line = first + n - 1
 		msg = strings.TrimSpace(strings.TrimPrefix(msg[m[1]:], ":"))
 	}
 	// Lines named inside the message ("already defined at line 1") are
-	// header lines too.
+	// YAML lines too.
 	msg = yamlLineRe.ReplaceAllStringFunc(msg, func(s string) string {
 		n, _ := strconv.Atoi(strings.TrimPrefix(s, "line "))
-		return "line " + strconv.Itoa(n+1)
+		return "line " + strconv.Itoa(first+n-1)
 	})
-	return &parseError{line: line, msg: "broken front matter: " + msg}
+	return &parseError{line: line, msg: what + ": " + msg}
 }
 
 func validPublished(s string) bool {
@@ -259,6 +263,8 @@ type mdWalker struct {
 	// footnoteRefs are the footnote definitions, which goldmark gathers at
 	// the end of the document in order of first use.
 	footnoteRefs []rawRef
+	// err is a problem that makes the file unreadable.
+	err error
 }
 
 type heading struct {
@@ -289,7 +295,12 @@ func (w *mdWalker) walk(parent ast.Node) {
 				}
 			}
 		case *ast.HTMLBlock:
-			if !w.questionsComment(n) {
+			raw := w.rawText(n)
+			if strings.HasPrefix(raw, "<!--") && !strings.Contains(raw[4:], "-->") && w.err == nil {
+				// An open comment runs to the end of the file, hiding it.
+				w.err = &parseError{line: w.line(n), msg: "HTML comment is never closed with -->, so it would hide the rest of the file"}
+			}
+			if !w.questionsComment(n, raw) {
 				w.lastPara = -1
 			}
 		default:
@@ -333,42 +344,28 @@ const maxQuestionsPerSection = 50
 // whose inside is YAML, and files its questions under the current section.
 // It reports whether the block was such a comment; a broken one is a
 // warning, never a reason to skip the article.
-func (w *mdWalker) questionsComment(n *ast.HTMLBlock) bool {
-	var raw strings.Builder
-	for i := 0; i < n.Lines().Len(); i++ {
-		seg := n.Lines().At(i)
-		raw.Write(seg.Value(w.src))
-	}
-	if n.HasClosure() {
-		closure := n.ClosureLine
-		raw.Write(closure.Value(w.src))
-	}
-	body, ok := strings.CutPrefix(strings.TrimSpace(raw.String()), "<!--")
+func (w *mdWalker) questionsComment(n *ast.HTMLBlock, raw string) bool {
+	body, ok := strings.CutPrefix(raw, "<!--")
 	if !ok {
 		return false
 	}
 	body, closed := strings.CutSuffix(body, "-->")
-	if !strings.HasPrefix(strings.TrimSpace(body), "questions:") {
-		return false
+	start := strings.Index(body, "questions:")
+	if start < 0 || strings.TrimSpace(body[:start]) != "" || !closed {
+		return false // not ours, or unclosed: reported as such
 	}
-	line := w.line(n)
-	if !closed || w.inRefs {
-		w.doc.problems = append(w.doc.problems, Problem{Line: line, Reason: "questions comment is not closed with --> or sits in the references; ignored"})
+	// The YAML's first line is the file line "questions:" stands on.
+	first := w.line(n) + strings.Count(body[:start], "\n")
+	if w.inRefs {
+		w.doc.problems = append(w.doc.problems, Problem{Line: first, Reason: "questions comment sits in the references, where no passage is; ignored"})
 		return true
 	}
 	var c struct {
 		Questions []string `yaml:"questions"`
 	}
-	if err := yaml.Unmarshal([]byte(strings.TrimSpace(body)), &c); err != nil {
-		// The YAML starts on the comment's first line, so its line n is
-		// file line line+n-1.
-		msg, _, _ := strings.Cut(strings.TrimPrefix(err.Error(), "yaml: "), "\n")
-		if m := yamlLineRe.FindStringSubmatchIndex(msg); m != nil && m[0] == 0 {
-			n, _ := strconv.Atoi(msg[m[2]:m[3]])
-			line += n - 1
-			msg = strings.TrimSpace(strings.TrimPrefix(msg[m[1]:], ":"))
-		}
-		w.doc.problems = append(w.doc.problems, Problem{Line: line, Reason: "questions comment is not a YAML list of questions (" + msg + "); ignored"})
+	if err := yaml.Unmarshal([]byte(body[start:]), &c); err != nil {
+		pe := yamlError(err, first, "questions comment is not a YAML list of questions")
+		w.doc.problems = append(w.doc.problems, Problem{Line: pe.line, Reason: pe.msg + "; ignored"})
 		return true
 	}
 	if w.doc.questions == nil {
@@ -381,6 +378,20 @@ func (w *mdWalker) questionsComment(n *ast.HTMLBlock) bool {
 		}
 	}
 	return true
+}
+
+// rawText returns an HTML block as written, without surrounding space.
+func (w *mdWalker) rawText(n *ast.HTMLBlock) string {
+	var raw strings.Builder
+	for i := 0; i < n.Lines().Len(); i++ {
+		seg := n.Lines().At(i)
+		raw.Write(seg.Value(w.src))
+	}
+	if n.HasClosure() {
+		closure := n.ClosureLine
+		raw.Write(closure.Value(w.src))
+	}
+	return strings.TrimSpace(raw.String())
 }
 
 func (w *mdWalker) section() []string {
@@ -515,7 +526,7 @@ func (w *mdWalker) blockText(n ast.Node) string {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
-		switch c.(type) {
+		switch node := c.(type) {
 		case *ast.Paragraph, *ast.TextBlock, *ast.Heading, *extast.Table:
 			t := ""
 			if table, ok := c.(*extast.Table); ok {
@@ -527,7 +538,12 @@ func (w *mdWalker) blockText(n ast.Node) string {
 				parts = append(parts, t)
 			}
 			return ast.WalkSkipChildren, nil
-		case *ast.FencedCodeBlock, *ast.CodeBlock, *ast.HTMLBlock:
+		case *ast.HTMLBlock:
+			if raw := w.rawText(node); strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(raw, "<!--")), "questions:") {
+				w.doc.problems = append(w.doc.problems, Problem{Line: w.line(c), Reason: "questions comment inside a list item or footnote; put it under the heading; ignored"})
+			}
+			return ast.WalkSkipChildren, nil
+		case *ast.FencedCodeBlock, *ast.CodeBlock:
 			return ast.WalkSkipChildren, nil
 		}
 		return ast.WalkContinue, nil

@@ -462,13 +462,25 @@ func TestMarkdownQuestionsComment(t *testing.T) {
 			name:    "broken YAML is a warning and the article still loads",
 			body:    "## Kefir\n\n<!-- questions:\n- ok\n  bad: [\n-->\n\n" + prose("kefir") + "\n",
 			want:    map[string][]string{"explains kefir": nil},
-			warning: "a.md:8: questions comment is not a YAML list of questions (mapping values",
+			warning: "a.md:8: questions comment is not a YAML list of questions: mapping values",
 		},
 		{
-			name:    "unclosed comment is a warning",
-			body:    "## Kefir\n\n" + prose("kefir") + "\n\n<!-- questions:\n- never closed\n",
+			name:    "a question instead of a list says so, on its line",
+			body:    "## Kefir\n\n<!--\nquestions: does kefir help?\n-->\n\n" + prose("kefir") + "\n",
 			want:    map[string][]string{"explains kefir": nil},
-			warning: "a.md:8: questions comment is not closed",
+			warning: "a.md:7: questions comment is not a YAML list of questions: cannot unmarshal",
+		},
+		{
+			name:    "in a list item it is a warning",
+			body:    "## Kefir\n\n- " + prose("kefir") + "\n\n  <!-- questions: [lost] -->\n",
+			want:    map[string][]string{"explains kefir": nil},
+			warning: "a.md:8: questions comment inside a list item",
+		},
+		{
+			name:    "in the references it is a warning",
+			body:    prose("kefir") + "\n\n## References\n\n<!-- questions: [lost] -->\n\n1. Salem I (2018). A review.\n",
+			want:    map[string][]string{"explains kefir": nil},
+			warning: "a.md:8: questions comment sits in the references",
 		},
 	}
 	for _, tc := range tests {
@@ -487,11 +499,17 @@ func TestMarkdownQuestionsComment(t *testing.T) {
 				t.Errorf("warnings %q, want one starting %q", warnings, tc.warning)
 			}
 			for _, p := range a.Passages {
-				if strings.Contains(p.Text, "questions") || strings.Contains(p.Text, "<!--") {
+				if strings.Contains(p.Text, "questions") || strings.Contains(p.Text, "<!--") || strings.Contains(p.Text, "lost") {
 					t.Errorf("comment leaked into a passage: %q", p.Text)
 				}
 			}
 		})
+	}
+	// An open comment would hide the rest of the file, so the file is
+	// skipped rather than loaded in part.
+	lib := loadFiles(t, map[string]string{"a.md": md("Kefir notes", "## Kefir\n\n"+prose("kefir")+"\n\n<!-- questions:\n- never closed\n\n## Yogurt\n\n"+prose("yogurt")+"\n")})
+	if len(lib.Articles) != 0 || len(lib.Skipped) != 1 || lib.Skipped[0].String() != "a.md:8: HTML comment is never closed with -->, so it would hide the rest of the file" {
+		t.Errorf("unclosed comment: articles %d, skipped %v", len(lib.Articles), lib.Skipped)
 	}
 }
 
