@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -137,6 +138,8 @@ func newSynonymFolder(words analysis.Analyzer, stemmer analysis.TokenFilter, dat
 	return f
 }
 
+var apostrophes = strings.NewReplacer("’", "'", "‘", "'")
+
 // stem returns the stem of one lowercased word.
 func (f *synonymFolder) stem(word string) string {
 	out := f.stemmer.Filter(analysis.TokenStream{{Term: []byte(word)}})
@@ -148,6 +151,10 @@ func (f *synonymFolder) stem(word string) string {
 func (f *synonymFolder) Filter(input analysis.TokenStream) analysis.TokenStream {
 	stems := make([]string, len(input))
 	for i, t := range input {
+		// Phones type "didn’t"; the word lists spell "didn't".
+		if bytes.ContainsAny(t.Term, "’‘") {
+			t.Term = []byte(apostrophes.Replace(string(t.Term)))
+		}
 		stems[i] = f.stem(string(t.Term))
 	}
 	out := make(analysis.TokenStream, 0, len(input))

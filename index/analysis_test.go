@@ -74,6 +74,8 @@ func TestQuestionConcepts(t *testing.T) {
 		{"threw alone", "threw the ball", []string{"threw", "ball"}},
 		{"break alone", "a break from dairy", []string{"break", "dairy"}},
 		{"stop word inside a phrase", "an imbalance of gut bacteria", []string{"dysbiosis"}},
+		{"curly apostrophes fold like straight ones", "the trial didn’t work", []string{"trial", "negative"}},
+		{"curly apostrophes in question words", "i don’t know if it’s eczema", []string{"eczema"}},
 		{"only question words", "what does it do and how can I help?", []string{}},
 		{"only English stop words", "the and of to in", []string{}},
 		{"only punctuation and emoji", "?!… 🙂🙂 — ¿¡", []string{}},

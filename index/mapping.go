@@ -12,7 +12,7 @@ import (
 
 // schemaVersion changes whenever the mapping, the analysis chain or the
 // stored document layout changes, so older indexes are rebuilt.
-const schemaVersion = "gutskin-index-6"
+const schemaVersion = "gutskin-index-7"
 
 // Field names and the boosts they carry in a question's query. Passage text
 // carries the answer; the section heading and the article title say what a
@@ -62,9 +62,10 @@ type passageDoc struct {
 	Section string `json:"section"`
 	Title   string `json:"title"`
 	Tags    string `json:"tags"`
-	// Questions are one a line.
-	Questions string `json:"questions"`
-	Slug      string `json:"slug"`
+	// Questions are analysed one by one, so a phrase never runs from one
+	// question into the next.
+	Questions []string `json:"questions"`
+	Slug      string   `json:"slug"`
 	// Doc is the whole corpus.Passage as JSON, so an index opened from disk
 	// answers without the library it was built from.
 	Doc string `json:"doc"`

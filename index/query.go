@@ -94,15 +94,7 @@ func dataLines(data string) []string {
 // concepts parses a question into what it asks about. The question is never
 // read as query syntax: it only ever passes through the analyser.
 func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept {
-	// Invalid bytes become spaces, so they neither swallow the words next
-	// to them nor make the cut below trim the question away.
-	question = strings.ToValidUTF8(question, " ")
-	if len(question) > maxQuestionBytes {
-		question = question[:maxQuestionBytes]
-		for !utf8.ValidString(question) {
-			question = question[:len(question)-1]
-		}
-	}
+	question = cleanQuestion(question)
 	var out []concept
 	seen := map[string]bool{}
 	for _, t := range analyzeTokens(qt.analyzer, question) {
@@ -126,6 +118,21 @@ func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept 
 		}
 	}
 	return out
+}
+
+// cleanQuestion makes a member's text safe and cheap to analyse: invalid
+// bytes become spaces, so they neither swallow the words next to them nor
+// make the cut trim the question away, and the text is cut to
+// maxQuestionBytes.
+func cleanQuestion(question string) string {
+	question = strings.ToValidUTF8(question, " ")
+	if len(question) > maxQuestionBytes {
+		question = question[:maxQuestionBytes]
+		for !utf8.ValidString(question) {
+			question = question[:len(question)-1]
+		}
+	}
+	return question
 }
 
 func hasLetterOrDigit(s string) bool {

@@ -65,10 +65,11 @@ type Candidate struct {
 	// TopicCoverage is the share matched by the article's title and tags.
 	TopicCoverage float64
 	// Confidence is what the answer rule thresholds. Score, which orders
-	// candidates, is Confidence discounted when the passage itself (not its
-	// article's title or tags) leaves part of the question out, raised when
-	// its section lists a question like the member's, and discounted for a
-	// passage of the same section as a better one.
+	// candidates, is Confidence discounted when the passage and its section
+	// (heading and listed questions, not the article's title or tags) leave
+	// part of the question out, raised when its section lists a question
+	// like the member's, and discounted for a passage of the same section as
+	// a better one.
 	Confidence float64
 }
 
@@ -86,10 +87,12 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.H
 	return out, nil
 }
 
-// answers picks up to k answers from candidates in order: none unless one
-// passes the answer rule, and then the best-ordered candidates that come
-// close to passing it, so a passage whose section lists the member's very
-// question is not passed over for one that merely repeats its words.
+// answers picks up to k answers from candidates in order. The answer rule
+// decides whether the question is answered at all: only when one candidate
+// passes it. Which passages answer is then a matter of order among those
+// that come within eligibleShare of it, so a passage whose section lists
+// the member's very question is not passed over for one that merely
+// repeats its words more often.
 func answers(cands []Candidate, k int) []Candidate {
 	if !hasConfident(cands) {
 		return nil
@@ -126,8 +129,8 @@ func (ix *Index) answerCandidates(ctx context.Context, question string) ([]Candi
 		if err != nil {
 			return nil, err
 		}
-		if hasConfident(sc) && sc[0].Confidence > best {
-			best, cands = sc[0].Confidence, sc
+		if c := bestConfidence(sc); c >= minScore && c > best {
+			best, cands = c, sc
 		}
 	}
 	return cands, nil
@@ -153,6 +156,16 @@ func splitSentences(text string) []string {
 
 func hasConfident(cands []Candidate) bool {
 	return slices.ContainsFunc(cands, confident)
+}
+
+// bestConfidence is the highest confidence among candidates, which are
+// ordered by Score, not by confidence.
+func bestConfidence(cands []Candidate) float64 {
+	best := 0.0
+	for _, c := range cands {
+		best = max(best, c.Confidence)
+	}
+	return best
 }
 
 func confident(c Candidate) bool { return c.Confidence >= minScore }
@@ -181,7 +194,7 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	asked := gen.asked.vector(gen.asked.termSet(question))
+	asked := gen.asked.vector(gen.asked.termSet(cleanQuestion(question)))
 	out := make([]Candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		raw, _ := h.Fields[fieldDoc].(string)
@@ -190,7 +203,7 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
 		matched := map[string]bool{}
-		ownTerms := map[string]bool{}   // matched in the passage itself
+		ownTerms := map[string]bool{}   // matched in the passage or its section
 		topicTerms := map[string]bool{} // matched in the article's title or tags
 		var spans []corpus.Span
 		for field, terms := range h.Locations {
