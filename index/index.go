@@ -123,7 +123,7 @@ type meta struct {
 type articleMeta struct {
 	Slug string `json:"slug"`
 	corpus.ArticleInfo
-	// Hash changes when anything shown from the article changes.
+	// Hash changes when anything shown or searched of the article changes.
 	Hash     string   `json:"hash"`
 	Sections []string `json:"sections"`
 	Passages []string `json:"passages"`
@@ -541,7 +541,8 @@ func (ix *Index) Articles() []corpus.ArticleInfo {
 }
 
 func describe(a corpus.Article) articleMeta {
-	// Everything a member can see of the article goes into the hash.
+	// Everything a member can see of the article, and the questions it
+	// lists for search, goes into the hash.
 	b, _ := json.Marshal(a)
 	sum := sha256.Sum256(b)
 	m := articleMeta{Slug: a.Slug, ArticleInfo: a.ArticleInfo, Hash: hex.EncodeToString(sum[:12])}
