@@ -100,8 +100,8 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		if before := []rune(sub[1]); len(before) == 1 && (unicode.IsDigit(before[0]) || before[0] == '×') {
 			return m // a power such as 10⁹, not a marker
 		}
-		if sub[2] == "" && unitBefore(s, m) {
-			return m // a unit such as m² or cm³
+		if sub[2] == "" && notationBefore(s, m) {
+			return m // a unit such as m², or a statistic such as I²
 		}
 		digits := strings.Map(func(r rune) rune {
 			if d, ok := superDigits[r]; ok {
@@ -166,9 +166,10 @@ var months = map[string]bool{
 // units take superscript powers (m², cm³) that are not citation markers.
 var units = map[string]bool{"m": true, "cm": true, "mm": true, "km": true, "µm": true, "μm": true, "nm": true, "ft": true, "in": true}
 
-// unitBefore reports whether the superscripts of match m (found in s) follow
-// a unit word such as "m" in "10 m²".
-func unitBefore(s, m string) bool {
+// notationBefore reports whether the superscripts of match m (found in s)
+// follow a unit word such as "m" in "10 m²", or a one-letter word such as
+// the statistics I² and R², whose power is no citation.
+func notationBefore(s, m string) bool {
 	i := strings.Index(s, m)
 	if i < 0 {
 		return false
@@ -178,7 +179,8 @@ func unitBefore(s, m string) bool {
 	for j > 0 && unicode.IsLetter(head[j-1]) {
 		j--
 	}
-	return units[strings.ToLower(string(head[j:]))]
+	word := head[j:]
+	return len(word) == 1 || units[strings.ToLower(string(word))]
 }
 
 // expandLabels turns "1, 3–5" into 1 3 4 5.

@@ -28,6 +28,7 @@ func TestExtractMarkers(t *testing.T) {
 		{"a power is no marker", "Each capsule holds 10⁹ CFU of bacteria.", "Each capsule holds 10⁹ CFU of bacteria.", nil},
 		{"a power after ×", "Each capsule holds 3×10¹⁰ CFU.", "Each capsule holds 3×10¹⁰ CFU.", nil},
 		{"a unit is no marker", "A patch of 4 m² of skin and 2 cm³ of cream.", "A patch of 4 m² of skin and 2 cm³ of cream.", nil},
+		{"a statistic is no marker", "Studies disagreed (I² = 79%) and R² was low.²", "Studies disagreed (I² = 79%) and R² was low.", []string{"2"}},
 		{"a date is no citation", "The survey ran (March 2020) in two cities.", "The survey ran (March 2020) in two cities.", nil},
 		{"power and marker", "About 10⁹ CFU a day were given.³", "About 10⁹ CFU a day were given.", []string{"3"}},
 		{"bracket", "Linked to acne [1].", "Linked to acne.", []string{"1"}},

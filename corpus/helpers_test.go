@@ -93,6 +93,9 @@ func hasMarker(text string) string {
 		if len(before) == 1 && (before[0] >= '0' && before[0] <= '9' || before[0] == '×') {
 			continue
 		}
+		if m[2] == "" && notationBefore(text, m[0]) {
+			continue // m², I²
+		}
 		return m[0]
 	}
 	return ""
