@@ -169,3 +169,24 @@ func TestDiversifyDiscountsSiblings(t *testing.T) {
 		})
 	}
 }
+
+// Another article that also answers well is named under the answer, never
+// the answer's own article.
+func TestSeeAlsoNamesOtherArticles(t *testing.T) {
+	ix := defaultIndex(t)
+	ans := answerBounded(t, ix, "is leaky gut real?", 1)
+	checkAnswer(t, ix, "is leaky gut real?", 1, ans)
+	if len(ans.Hits) != 1 || ans.Hits[0].Passage.Slug != "leaky-gut" {
+		t.Fatalf("answer %v, want one from leaky-gut", ans.Hits)
+	}
+	var titles []string
+	for _, s := range ans.SeeAlso {
+		titles = append(titles, s.Title)
+		if s.Title == ans.Hits[0].Passage.Article.Title {
+			t.Errorf("see also repeats the answer's article %q", s.Title)
+		}
+	}
+	if !slices.ContainsFunc(titles, func(s string) bool { return strings.HasPrefix(s, "Microbiome stool tests") }) {
+		t.Errorf("see also %q, want the stool-test article, which discusses leaky gut tests", titles)
+	}
+}

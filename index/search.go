@@ -35,8 +35,8 @@ const (
 	// in its title or tags (what the article is about), to be suggested
 	// when there is no answer.
 	relatedCoverage = 0.2
-	// seeAlsoShare is how close to the top score another article's passage
-	// must come to be named under an answer.
+	// seeAlsoShare is how close to the best confidence another article's
+	// passage must come to be named under an answer.
 	seeAlsoShare = 0.5
 	// questionsBoost weighs a match in the questions a section answers.
 	questionsBoost = 0.5
@@ -285,7 +285,9 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 		ans.Hits = append(ans.Hits, c.Hit)
 	}
 	if len(ans.Hits) > 0 {
-		top := ans.Hits[0]
+		// How well another article matches is a matter of confidence: the
+		// order's boost for a listed question is the answer's alone.
+		best := bestConfidence(cands)
 		shown := map[string]bool{}
 		for _, h := range ans.Hits {
 			shown[h.Passage.Slug] = true
@@ -294,7 +296,7 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 			if len(ans.SeeAlso) == maxSeeAlso {
 				break
 			}
-			if confident(c) && !shown[c.Passage.Slug] && c.Score >= seeAlsoShare*top.Score {
+			if confident(c) && !shown[c.Passage.Slug] && c.Confidence >= seeAlsoShare*best {
 				shown[c.Passage.Slug] = true
 				ans.SeeAlso = append(ans.SeeAlso, c.Passage.Article)
 			}
