@@ -243,6 +243,8 @@ func TestAnswerQuality(t *testing.T) {
 	}{
 		{"questions.jsonl", 0.91, 0.93, 0.87, 0.03},
 		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06},
+		{"questions-2.jsonl", 0.50, 0.57, 0.53, 0.25},
+		{"questions-2-heldout.jsonl", 0.60, 0.65, 0.50, 0.14},
 	} {
 		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
@@ -278,7 +280,7 @@ func TestQuestionSetsNameOnePassage(t *testing.T) {
 		t.Fatal(err)
 	}
 	passages := lib.Passages()
-	for _, file := range []string{"questions.jsonl", "questions-heldout.jsonl"} {
+	for _, file := range []string{"questions.jsonl", "questions-heldout.jsonl", "questions-2.jsonl", "questions-2-heldout.jsonl"} {
 		qs, err := quality.ReadQuestions(filepath.Join("testdata", file))
 		if err != nil {
 			t.Fatal(err)

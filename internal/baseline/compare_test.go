@@ -15,10 +15,13 @@ import (
 	"gutskin/internal/quality"
 )
 
-// questionSets are the tuning set and the held-back set, scored in one run.
+// questionSets are the tuning sets and the held-back sets of both rounds of
+// writing, scored in one run.
 var questionSets = []string{
 	"../../testdata/questions.jsonl",
 	"../../testdata/questions-heldout.jsonl",
+	"../../testdata/questions-2.jsonl",
+	"../../testdata/questions-2-heldout.jsonl",
 }
 
 // system is one of the compared question-answering systems.
