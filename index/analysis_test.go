@@ -121,6 +121,50 @@ func TestPhraseFoldNeedsAdjacentWords(t *testing.T) {
 	}
 }
 
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"kefir", "kefir", 2, 0},
+		{"kefer", "kefir", 2, 1},
+		{"protien", "protein", 2, 1}, // a swap is one edit
+		{"eczma", "eczema", 2, 1},
+		{"exema", "eczema", 2, 2},
+		{"kitten", "sitting", 3, 3},
+		{"kitten", "sitting", 1, 2}, // past the limit: limit+1
+		{"ca", "abc", 3, 3},         // a swapped pair is not edited again
+		{"", "abc", 3, 3},
+		{"ėczema", "eczema", 2, 1}, // runes, not bytes
+	} {
+		if got := editDistance(tt.a, tt.b, tt.limit); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestMisspeltQuestionWordsAreDropped(t *testing.T) {
+	ix := fixtureIndex(t)
+	for _, tt := range []struct {
+		q    string
+		want []string
+	}{
+		{"does kefir litterally help", []string{"kefir"}},
+		{"kefir actualy", []string{"kefir"}},
+		// Short question words are not guessed at: "horse" stays.
+		{"kefir horse", []string{"kefir", "hors"}},
+	} {
+		var got []string
+		for _, c := range conceptsOf(ix, tt.q) {
+			got = append(got, c.term)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("concepts(%q) = %q, want %q", tt.q, got, tt.want)
+		}
+	}
+}
+
 func TestTypoRepair(t *testing.T) {
 	ix := fixtureIndex(t)
 	tests := []struct {
@@ -131,6 +175,10 @@ func TestTypoRepair(t *testing.T) {
 	}{
 		{"probiotcs for eczma", map[string][]string{"probiotc": {"probiotic"}, "eczma": {"eczema"}}},
 		{"kefer", map[string][]string{"kefer": {"kefir"}}},
+		// Two neighbouring letters swapped are one edit.
+		{"kefri", map[string][]string{"kefri": {"kefir"}}},
+		// A synonym's own word is repaired into the group's term.
+		{"pimpels", map[string][]string{"pimpel": {"acne"}}},
 		// Short words are left alone: one edit reaches too many words.
 		{"skn", map[string][]string{"skn": nil}},
 		{"acen", map[string][]string{"acen": nil}},

@@ -46,30 +46,39 @@ func withoutStopWords(a analysis.Analyzer) (analysis.Analyzer, error) {
 	return &out, nil
 }
 
-// loadAskedQuestions reads every passage's listed questions from the index.
-func loadAskedQuestions(bidx bleve.Index, docs uint64, a analysis.Analyzer) (*askedQuestions, error) {
-	noStop, err := withoutStopWords(a)
-	if err != nil {
-		return nil, err
-	}
-	aq := &askedQuestions{analyzer: noStop, idf: map[string]float64{}, byPassage: map[string][]termVector{}}
+// storedPassages reads every passage back from the index.
+func storedPassages(bidx bleve.Index, docs uint64) (map[string]corpus.Passage, error) {
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(docs), 0, false)
 	req.Fields = []string{fieldDoc}
 	res, err := bidx.Search(req)
 	if err != nil {
 		return nil, fmt.Errorf("read passages: %w", err)
 	}
-	terms := map[string][]string{} // listed question → its terms
-	df := map[string]int{}
-	questions := map[string][]string{} // passage ID → its listed questions
+	out := make(map[string]corpus.Passage, len(res.Hits))
 	for _, h := range res.Hits {
 		raw, _ := h.Fields[fieldDoc].(string)
 		var p corpus.Passage
 		if err := json.Unmarshal([]byte(raw), &p); err != nil {
 			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
-		questions[h.ID] = listed(p)
-		for _, q := range questions[h.ID] {
+		out[h.ID] = p
+	}
+	return out, nil
+}
+
+// newAskedQuestions gathers every passage's listed questions.
+func newAskedQuestions(passages map[string]corpus.Passage, a analysis.Analyzer) (*askedQuestions, error) {
+	noStop, err := withoutStopWords(a)
+	if err != nil {
+		return nil, err
+	}
+	aq := &askedQuestions{analyzer: noStop, idf: map[string]float64{}, byPassage: map[string][]termVector{}}
+	terms := map[string][]string{} // listed question → its terms
+	df := map[string]int{}
+	questions := map[string][]string{} // passage ID → its listed questions
+	for id, p := range passages {
+		questions[id] = listed(p)
+		for _, q := range questions[id] {
 			if _, seen := terms[q]; seen {
 				continue
 			}

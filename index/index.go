@@ -294,10 +294,15 @@ func (g *generation) prepare() error {
 		return fmt.Errorf("analyzer %s is not registered", analyzerName)
 	}
 	g.terms = newQuestionTerms(a)
-	if g.asked, err = loadAskedQuestions(g.bidx, docs, a); err != nil {
+	passages, err := storedPassages(g.bidx, docs)
+	if err != nil {
 		return err
 	}
-	return nil
+	if g.asked, err = newAskedQuestions(passages, a); err != nil {
+		return err
+	}
+	v.spelling, err = newSpelling(passages, a, v)
+	return err
 }
 
 func (g *generation) close() {

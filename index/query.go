@@ -2,7 +2,6 @@ package index
 
 import (
 	"math"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -41,6 +40,9 @@ type analyzer interface {
 type vocabulary struct {
 	docFreq map[string]uint64
 	docs    uint64
+	// spelling maps the words the library is written with to their terms,
+	// for typo repair.
+	spelling map[string]string
 }
 
 func (v *vocabulary) idf(term string) float64 {
@@ -58,6 +60,9 @@ func (v *vocabulary) idf(term string) float64 {
 type questionTerms struct {
 	analyzer analyzer
 	stop     map[string]bool
+	// longWords are the question words long enough to recognise
+	// misspelt ("litterally", "actualy").
+	longWords []string
 }
 
 func analyzeTokens(a analyzer, s string) []string {
@@ -75,9 +80,29 @@ func newQuestionTerms(a analyzer) *questionTerms {
 			for _, t := range analyzeTokens(a, w) {
 				qt.stop[t] = true
 			}
+			if utf8.RuneCountInString(w) >= minMisspeltQuestionWord {
+				qt.longWords = append(qt.longWords, strings.ToLower(w))
+			}
 		}
 	}
 	return qt
+}
+
+// minMisspeltQuestionWord is the shortest question word a misspelling is
+// recognised of. Shorter ones are one edit from too many words the library
+// does not know: "horse" from "worse", "smell" from "shall".
+const minMisspeltQuestionWord = 7
+
+// misspelt reports whether an unknown word as typed is one edit from a long
+// question word, so it too says nothing about the topic.
+func (qt *questionTerms) misspelt(typed string) bool {
+	n := utf8.RuneCountInString(typed)
+	for _, w := range qt.longWords {
+		if abs(utf8.RuneCountInString(w)-n) <= 1 && editDistance(typed, w, 1) <= 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // dataLines returns the non-blank, non-comment lines of an embedded list.
@@ -97,14 +122,19 @@ func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept 
 	question = cleanQuestion(question)
 	var out []concept
 	seen := map[string]bool{}
-	for _, t := range analyzeTokens(qt.analyzer, question) {
+	for _, tok := range qt.analyzer.Analyze([]byte(question)) {
+		t := string(tok.Term)
 		if qt.stop[t] || seen[t] || !hasLetterOrDigit(t) {
 			continue
 		}
 		seen[t] = true
 		c := concept{term: t, weight: vocab.idf(t), known: vocab.docFreq[t] > 0}
-		if !c.known {
-			if c.typos = vocab.near(t); len(c.typos) > 0 {
+		if !c.known && tok.Start < tok.End && tok.End <= len(question) {
+			typed := strings.ToLower(question[tok.Start:tok.End])
+			if qt.misspelt(typed) {
+				continue
+			}
+			if c.typos = vocab.near(typed); len(c.typos) > 0 {
 				c.known = true
 				c.weight = 0
 				for _, ty := range c.typos {
@@ -213,75 +243,4 @@ func weightedShare(concepts []concept, keep func(concept) bool) float64 {
 		return 0
 	}
 	return kept / total
-}
-
-// near returns the known terms closest to an unknown one, for typos such as
-// "eczma" or "probiotcs". Short words are left alone: at four letters one
-// edit already reaches too many other words.
-func (v *vocabulary) near(term string) []string {
-	n := utf8.RuneCountInString(term)
-	if n < 5 {
-		return nil
-	}
-	maxDist := 1
-	if n >= 8 {
-		maxDist = 2
-	}
-	best := maxDist + 1
-	var out []string
-	for t := range v.docFreq {
-		if t[0] != term[0] || abs(len(t)-len(term)) > maxDist {
-			continue
-		}
-		d := editDistance(term, t, maxDist)
-		switch {
-		case d > maxDist:
-			// editDistance reports maxDist+1 for anything too far, which
-			// must not tie with the initial best.
-		case d < best:
-			best, out = d, []string{t}
-		case d == best:
-			out = append(out, t)
-		}
-	}
-	slices.Sort(out)
-	if len(out) > 3 {
-		out = out[:3]
-	}
-	return out
-}
-
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit+1 once it is
-// known to exceed limit.
-func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

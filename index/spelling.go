@@ -1,0 +1,163 @@
+package index
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+
+	"gutskin/corpus"
+)
+
+// Typo repair compares what a member typed with the words the library is
+// written in, not with stems: "protien" is one swap from "protein", but its
+// stem is two edits from protein's, and "dairey" is one edit from "dairy",
+// which only exists as a synonym folded into "milk".
+
+// newSpelling maps every word the library is written with, and every word
+// of a synonym, to the term it is indexed as (tags are not stored, and
+// their words are nearly always in the text). Words of fewer than
+// minTypoLength letters are left out: they are never repaired.
+func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *vocabulary) (map[string]string, error) {
+	words, err := surfaceWords(a)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := map[string]string{}
+	add := func(text string) {
+		for _, w := range analyzeTokens(words, text) {
+			if seen[w] || utf8.RuneCountInString(w) < minTypoLength || !isWord(w) {
+				continue
+			}
+			seen[w] = true
+			if terms := analyzeTokens(a, w); len(terms) == 1 && v.docFreq[terms[0]] > 0 {
+				out[w] = terms[0]
+			}
+		}
+	}
+	for _, p := range passages {
+		add(p.Article.Title)
+		add(strings.Join(p.Section, " "))
+		add(p.Text)
+		add(strings.Join(p.Questions, " "))
+	}
+	add(strings.ReplaceAll(synonymsData, ",", " "))
+	return out, nil
+}
+
+// surfaceWords returns the part of the analysis chain a that cuts text into
+// lowercased words, before synonyms are folded or anything is stemmed.
+func surfaceWords(a analysis.Analyzer) (analysis.Analyzer, error) {
+	chain, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok {
+		return nil, fmt.Errorf("analyzer is a %T, not a chain", a)
+	}
+	cut := slices.IndexFunc(chain.TokenFilters, func(f analysis.TokenFilter) bool {
+		_, folds := f.(*synonymFolder)
+		return folds
+	})
+	if cut < 0 {
+		return nil, fmt.Errorf("analyzer has no synonym folder")
+	}
+	return &analysis.DefaultAnalyzer{CharFilters: chain.CharFilters, Tokenizer: chain.Tokenizer, TokenFilters: chain.TokenFilters[:cut]}, nil
+}
+
+func isWord(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) < 0
+}
+
+// minTypoLength is the shortest word typo repair touches: at four letters
+// one edit already reaches too many other words.
+const minTypoLength = 5
+
+// typoDistance is how many edits a word of n letters may be from the word
+// it is taken for.
+func typoDistance(n int) int {
+	if n >= 8 {
+		return 2
+	}
+	return 1
+}
+
+// near returns the terms of the library's words closest to an unknown word
+// as typed, for typos such as "eczma", "probiotcs" or "protien". A typo is
+// rarely in the first letter, and sticking to it keeps "acne" from
+// repairing into any word that merely ends alike.
+func (v *vocabulary) near(word string) []string {
+	n := utf8.RuneCountInString(word)
+	if n < minTypoLength || !isWord(word) {
+		return nil
+	}
+	maxDist := typoDistance(n)
+	best := maxDist + 1
+	terms := map[string]bool{}
+	first, _ := utf8.DecodeRuneInString(word)
+	for w, term := range v.spelling {
+		if f, _ := utf8.DecodeRuneInString(w); f != first || abs(utf8.RuneCountInString(w)-n) > maxDist {
+			continue
+		}
+		d := editDistance(word, w, maxDist)
+		switch {
+		case d > maxDist:
+			// editDistance reports maxDist+1 for anything too far, which
+			// must not tie with the initial best.
+		case d < best:
+			best, terms = d, map[string]bool{term: true}
+		case d == best:
+			terms[term] = true
+		}
+	}
+	out := make([]string, 0, len(terms))
+	for t := range terms {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	if len(out) > 3 {
+		out = out[:3]
+	}
+	return out
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// editDistance is the optimal string alignment distance of a and b (the
+// Levenshtein distance that also counts swapping two neighbouring letters as
+// one edit), or limit+1 once it is known to exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
