@@ -111,6 +111,8 @@ func TestPhraseFoldNeedsAdjacentWords(t *testing.T) {
 		{"fibre", "fiber"},
 		{"SCFA", "short-chain fatty acids", "short chain fatty acids"},
 		{"LGG", "Lactobacillus rhamnosus GG"},
+		{"LPS", "lipopolysaccharide", "endotoxins"},
+		{"eczema", "exema", "excema"}, // misspellings too far for typo repair
 	} {
 		want := foldedTerm(t, ix, group[0])
 		for _, m := range group[1:] {
