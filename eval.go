@@ -89,6 +89,7 @@ func writeEval(w io.Writer, file string, r quality.Result) {
 	fmt.Fprintf(w, "  MRR@3              %.3f\n", r.MRRAt3)
 	fmt.Fprintf(w, "  no-answer accuracy %.3f\n", r.NoAnswerAccuracy)
 	fmt.Fprintf(w, "  false silence      %.3f\n", r.FalseSilence)
+	fmt.Fprintf(w, "  answer precision   %.3f\n", r.AnswerPrecision)
 	fmt.Fprintf(w, "  median answer time %s\n", r.MedianAnswerTime)
 	if len(r.Misses) > 0 {
 		fmt.Fprintf(w, "  misses (%d):\n", len(r.Misses))

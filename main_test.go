@@ -240,11 +240,12 @@ func TestAnswerQuality(t *testing.T) {
 		minMRR          float64
 		minNoAnswer     float64
 		maxFalseSilence float64
+		minPrecision    float64
 	}{
-		{"questions.jsonl", 0.91, 0.93, 0.87, 0.03},
-		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06},
-		{"questions-2.jsonl", 0.56, 0.63, 0.56, 0.19},
-		{"questions-2-heldout.jsonl", 0.60, 0.65, 0.53, 0.14},
+		{"questions.jsonl", 0.91, 0.93, 0.87, 0.03, 0.89},
+		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06, 0.91},
+		{"questions-2.jsonl", 0.56, 0.63, 0.56, 0.19, 0.54},
+		{"questions-2-heldout.jsonl", 0.60, 0.65, 0.53, 0.14, 0.58},
 	} {
 		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
@@ -254,7 +255,10 @@ func TestAnswerQuality(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: Recall@1 %.3f MRR@3 %.3f no-answer %.3f false silence %.3f", tc.file, res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence)
+		t.Logf("%s: Recall@1 %.3f MRR@3 %.3f no-answer %.3f false silence %.3f answer precision %.3f", tc.file, res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence, res.AnswerPrecision)
+		if res.AnswerPrecision < tc.minPrecision {
+			t.Errorf("%s: answer precision %.3f fell below %.2f", tc.file, res.AnswerPrecision, tc.minPrecision)
+		}
 		if res.NoAnswerAccuracy < tc.minNoAnswer {
 			t.Errorf("%s: no-answer accuracy %.3f fell below %.2f", tc.file, res.NoAnswerAccuracy, tc.minNoAnswer)
 		}

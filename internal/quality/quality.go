@@ -51,6 +51,10 @@ type Result struct {
 	// FalseSilence is the share of answerable questions answered with
 	// nothing.
 	FalseSilence float64 `json:"false_silence"`
+	// AnswerPrecision is, of the questions given any answer, the share
+	// whose first passage is gold: an answered off-topic question counts
+	// against it. It is how far a member can trust an answer.
+	AnswerPrecision float64 `json:"answer_precision"`
 	// MedianAnswerTime is the median time to answer one question.
 	MedianAnswerTime time.Duration `json:"median_answer_ns"`
 	Misses           []Miss        `json:"misses"`
@@ -152,6 +156,9 @@ func Evaluate(ctx context.Context, a Answerer, questions []Question, explain fun
 	}
 	if res.Unanswerable > 0 {
 		res.NoAnswerAccuracy = float64(quiet) / float64(res.Unanswerable)
+	}
+	if answered := res.Answerable - silent + res.Unanswerable - quiet; answered > 0 {
+		res.AnswerPrecision = float64(hitsAt1) / float64(answered)
 	}
 	if len(times) > 0 {
 		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })

@@ -58,6 +58,11 @@ func TestEvaluateFigures(t *testing.T) {
 	if !near(res.NoAnswerAccuracy, 0.5) || !near(res.FalseSilence, 0.2) {
 		t.Errorf("no-answer %v, false silence %v", res.NoAnswerAccuracy, res.FalseSilence)
 	}
+	// Five questions got an answer (first, second, third, wrong, the
+	// answered off-topic one); only the first was right at rank 1.
+	if !near(res.AnswerPrecision, 1.0/5) {
+		t.Errorf("answer precision = %v, want 0.2", res.AnswerPrecision)
+	}
 	if len(res.Misses) != 5 {
 		t.Fatalf("want 5 misses (ranks 2 and 3, silent, wrong, answered off-topic), got %d: %+v", len(res.Misses), res.Misses)
 	}
