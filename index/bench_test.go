@@ -30,6 +30,31 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSpelling builds the typo-repair lexicon of the default library,
+// part of opening every generation.
+func BenchmarkSpelling(b *testing.B) {
+	gen, err := defaultIndex(b).acquire()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer gen.users.Done()
+	docs, err := gen.bidx.DocCount()
+	if err != nil {
+		b.Fatal(err)
+	}
+	passages, err := storedPassages(gen.bidx, docs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := gen.bidx.Mapping().AnalyzerNamed(analyzerName)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := newSpelling(passages, a, gen.vocab); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkBuild builds in-memory indexes from libraries already loaded,
 // and once including the load of the default library.
 func BenchmarkBuild(b *testing.B) {
