@@ -18,10 +18,18 @@ import (
 // a time and with the small words that carry a question's intent: "what
 // are polyphenols" is closest to a section that lists "what even are
 // polyphenols", not to one that lists "do polyphenols help my skin".
+//
+// A word the library indexes weighs what it weighs in the search, so a
+// question about psoriasis stays closer to sections about psoriasis than
+// to one that lists "could rosacea be messing with my gut instead of the
+// other way round"; the small words the search drops weigh by how rare they
+// are among the listed questions.
 type askedQuestions struct {
 	analyzer analysis.Analyzer
-	idf      map[string]float64
-	// unknownIDF weighs a word no listed question uses.
+	library  *vocabulary
+	idf      map[string]float64 // over the listed questions
+	// unknownIDF weighs a word neither the library nor a listed question
+	// uses.
 	unknownIDF float64
 	byPassage  map[string][]termVector
 }
@@ -66,13 +74,14 @@ func storedPassages(bidx bleve.Index, docs uint64) (map[string]corpus.Passage, e
 	return out, nil
 }
 
-// newAskedQuestions gathers every passage's listed questions.
-func newAskedQuestions(passages map[string]corpus.Passage, a analysis.Analyzer) (*askedQuestions, error) {
+// newAskedQuestions gathers every passage's listed questions; library is
+// the search's vocabulary.
+func newAskedQuestions(passages map[string]corpus.Passage, a analysis.Analyzer, library *vocabulary) (*askedQuestions, error) {
 	noStop, err := withoutStopWords(a)
 	if err != nil {
 		return nil, err
 	}
-	aq := &askedQuestions{analyzer: noStop, idf: map[string]float64{}, byPassage: map[string][]termVector{}}
+	aq := &askedQuestions{analyzer: noStop, library: library, idf: map[string]float64{}, byPassage: map[string][]termVector{}}
 	terms := map[string][]string{} // listed question → its terms
 	df := map[string]int{}
 	questions := map[string][]string{} // passage ID → its listed questions
@@ -130,7 +139,10 @@ func (aq *askedQuestions) vector(terms []string) termVector {
 	var norm float64
 	for _, t := range terms {
 		w, ok := aq.idf[t]
-		if !ok {
+		switch {
+		case aq.library.docFreq[t] > 0:
+			w = aq.library.idf(t)
+		case !ok:
 			w = aq.unknownIDF
 		}
 		v[t] = w

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"gutskin/corpus"
 )
 
 // polyphenolLibrary has two sections that both talk about polyphenols:
@@ -76,5 +78,50 @@ func TestListedQuestionsSurviveReopening(t *testing.T) {
 	hits := mustSearch(t, reopened, "what are polyphenols?", 1)
 	if len(hits) != 1 || hits[0].Passage.Section[0] != "Plant compounds" {
 		t.Errorf("reopened index answers %v, want the section that lists the question", hits)
+	}
+}
+
+// Words the library indexes weigh what they weigh in the search: a listed
+// question that shares a member's small words ("the other way round") but
+// names another condition must not beat sections about the condition the
+// member named, which their listed questions repeat and so make common.
+func TestAskedWeighsTopicWordsLikeTheSearch(t *testing.T) {
+	gen, err := fixtureIndex(t).acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.users.Done()
+	a := gen.bidx.Mapping().AnalyzerNamed(analyzerName)
+	passages := map[string]corpus.Passage{
+		"rosacea": {Questions: []string{"could rosacea be messing with my gut instead of the other way round"}},
+		"psoriasis": {Questions: []string{
+			"is psoriasis caused by the gut",
+			"does psoriasis start in the gut",
+			"psoriasis and gut bacteria",
+		}},
+	}
+	term := func(w string) string { return analyzeTokens(a, w)[0] }
+	library := &vocabulary{docs: 100, docFreq: map[string]uint64{
+		term("psoriasis"): 5, term("rosacea"): 5, term("gut"): 60, term("messing"): 20,
+	}}
+	q := "can psoriasis mess with your gut or is it the other way round"
+	closer := func(v *vocabulary) string {
+		aq, err := newAskedQuestions(passages, a, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qv := aq.vector(aq.termSet(q))
+		if aq.similarity(qv, "psoriasis") > aq.similarity(qv, "rosacea") {
+			return "psoriasis"
+		}
+		return "rosacea"
+	}
+	if got := closer(library); got != "psoriasis" {
+		t.Errorf("with the library's weights %q is closest to the %s section, want psoriasis", q, got)
+	}
+	// Control: weighed only by the listed questions, the shared small words
+	// win.
+	if got := closer(&vocabulary{docFreq: map[string]uint64{}}); got != "rosacea" {
+		t.Errorf("control: weighed by listed questions alone, %q is closest to the %s section", q, got)
 	}
 }

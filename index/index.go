@@ -298,7 +298,7 @@ func (g *generation) prepare() error {
 	if err != nil {
 		return err
 	}
-	if g.asked, err = newAskedQuestions(passages, a); err != nil {
+	if g.asked, err = newAskedQuestions(passages, a, v); err != nil {
 		return err
 	}
 	v.spelling, err = newSpelling(passages, a, v)
