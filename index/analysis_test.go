@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -136,6 +137,7 @@ func TestEditDistance(t *testing.T) {
 		{"exema", "eczema", 2, 2},
 		{"kitten", "sitting", 3, 3},
 		{"kitten", "sitting", 1, 2}, // past the limit: limit+1
+		{"abc", "abcdef", 1, 2},     // lengths alone past the limit
 		{"ca", "abc", 3, 3},         // a swapped pair is not edited again
 		{"", "abc", 3, 3},
 		{"ėczema", "eczema", 2, 1}, // runes, not bytes
@@ -146,23 +148,48 @@ func TestEditDistance(t *testing.T) {
 	}
 }
 
-func TestMisspeltQuestionWordsAreDropped(t *testing.T) {
-	ix := fixtureIndex(t)
-	for _, tt := range []struct {
-		q    string
-		want []string
+// Typo repair against question words: a typo of a word that only shapes
+// the question is dropped like that word, unless a library word is as close.
+func TestTypoRepairAndQuestionWords(t *testing.T) {
+	ix, _ := openIndex(t, Options{Load: loader(mapFS(map[string]string{
+		"healing.md": article("Healing", "The gut lining is healing slowly, and that is actually normal for skin and milk."),
+	}))})
+	tests := []struct {
+		q string
+		// want maps each concept's term to the words its fixes are the
+		// terms of; nil for a concept with no fixes.
+		want map[string][]string
 	}{
-		{"does kefir litterally help", []string{"kefir"}},
-		{"kefir actualy", []string{"kefir"}},
+		// One edit from "helping" and from the library's "healing": the
+		// library wins.
+		{"healping", map[string][]string{"healp": {"healing"}}},
+		// The library's nearest word is itself a question word.
+		{"skin actualy", map[string][]string{"skin": nil}},
+		// No library word is near; the long question word is.
+		{"skin litterally", map[string][]string{"skin": nil}},
 		// Short question words are not guessed at: "horse" stays.
-		{"kefir horse", []string{"kefir", "hors"}},
-	} {
-		var got []string
+		{"skin horse", map[string][]string{"skin": nil, "hors": nil}},
+		// A four-letter library word is a target for a five-letter typo.
+		{"skinn", map[string][]string{"skinn": {"skin"}}},
+		// A possessive ending is no part of the typo.
+		{"healng's lining", map[string][]string{"healng": {"healing"}, "line": nil}},
+		{"healng’s lining", map[string][]string{"healng": {"healing"}, "line": nil}},
+	}
+	for _, tt := range tests {
+		got := map[string][]string{}
 		for _, c := range conceptsOf(ix, tt.q) {
-			got = append(got, c.term)
+			got[c.term] = c.typos
 		}
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("concepts(%q) = %q, want %q", tt.q, got, tt.want)
+		want := map[string][]string{}
+		for term, words := range tt.want {
+			var fixes []string
+			for _, w := range words {
+				fixes = append(fixes, foldedTerm(t, ix, w))
+			}
+			want[term] = fixes
+		}
+		if !maps.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("concepts(%q) = %q, want %q", tt.q, got, want)
 		}
 	}
 }

@@ -23,7 +23,8 @@ import (
 // question about psoriasis stays closer to sections about psoriasis than
 // to one that lists "could rosacea be messing with my gut instead of the
 // other way round"; the small words the search drops weigh by how rare they
-// are among the listed questions.
+// are among the listed questions, never more than the library's rarest
+// word.
 type askedQuestions struct {
 	analyzer analysis.Analyzer
 	library  *vocabulary
@@ -145,7 +146,9 @@ func (aq *askedQuestions) vector(terms []string) termVector {
 		case !ok:
 			w = aq.unknownIDF
 		}
-		v[t] = w
+		// The listed questions outnumber the passages, so their rarest
+		// small words would outweigh the library's rarest word.
+		v[t] = min(w, aq.library.maxIDF())
 		norm += w * w
 	}
 	if norm == 0 {

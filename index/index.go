@@ -262,8 +262,9 @@ func openGeneration(dir string) (*generation, error) {
 	return gen, nil
 }
 
-// prepare loads what searching needs besides Bleve: the vocabulary and the
-// question analysis.
+// prepare loads what searching needs besides Bleve, from the index alone:
+// the vocabulary, the question analysis, the listed questions and the
+// words typo repair compares with.
 func (g *generation) prepare() error {
 	docs, err := g.bidx.DocCount()
 	if err != nil {
@@ -299,10 +300,12 @@ func (g *generation) prepare() error {
 		return err
 	}
 	if g.asked, err = newAskedQuestions(passages, a, v); err != nil {
-		return err
+		return fmt.Errorf("listed questions: %w", err)
 	}
-	v.spelling, err = newSpelling(passages, a, v)
-	return err
+	if v.spelling, err = newSpelling(passages, a, v); err != nil {
+		return fmt.Errorf("typo-repair words: %w", err)
+	}
+	return nil
 }
 
 func (g *generation) close() {

@@ -24,7 +24,7 @@ const (
 // of.
 type concept struct {
 	term   string
-	typos  []string // vocabulary terms one or two edits away, for unknown terms
+	typos  []string // for an unknown word, the terms of the library's words it is one or two edits from as typed
 	weight float64  // how much the concept says: rarer means more
 	known  bool     // the term or one of its typo fixes occurs in the library
 }
@@ -50,9 +50,14 @@ func (v *vocabulary) idf(term string) float64 {
 	if df == 0 {
 		// An unknown word weighs nearly as much as the rarest word of this
 		// library, whatever its size.
-		return unknownShare * math.Log(1+float64(v.docs))
+		return unknownShare * v.maxIDF()
 	}
 	return math.Log(1 + float64(v.docs)/df)
+}
+
+// maxIDF is the weight of a word found in one passage only.
+func (v *vocabulary) maxIDF() float64 {
+	return math.Log(1 + float64(v.docs))
 }
 
 // questionTerms analyses questions: the index's analysis chain, then the
@@ -88,8 +93,37 @@ func newQuestionTerms(a analyzer) *questionTerms {
 	return qt
 }
 
+// repair returns the terms an unknown word may be a typo of, or reports
+// that it is a misspelt question word, which says nothing about the topic:
+// "actualy" is one edit from "actually", which the library also uses. A
+// repair into a library word wins a tie with a question word, so "gut
+// healping" means healing, not helping.
+func (qt *questionTerms) repair(word string, vocab *vocabulary) (typos []string, questionWord bool) {
+	near := vocab.near(word)
+	for _, t := range near {
+		if !qt.stop[t] {
+			typos = append(typos, t)
+		}
+	}
+	if len(near) > 0 {
+		return typos, len(typos) == 0
+	}
+	return nil, qt.misspelt(word)
+}
+
+// typed is a word as a member typed it, lowercased and without a
+// possessive ending, which the analysis chain drops from the term but not
+// from the token's span.
+func typed(span string) string {
+	w := strings.ToLower(span)
+	for _, s := range []string{"'s", "’s"} {
+		w = strings.TrimSuffix(w, s)
+	}
+	return w
+}
+
 // minMisspeltQuestionWord is the shortest question word a misspelling is
-// recognised of. Shorter ones are one edit from too many words the library
+// recognised of when no library word is as close. Shorter ones are one edit from too many words the library
 // does not know: "horse" from "worse", "smell" from "shall".
 const minMisspeltQuestionWord = 7
 
@@ -130,14 +164,14 @@ func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept 
 		seen[t] = true
 		c := concept{term: t, weight: vocab.idf(t), known: vocab.docFreq[t] > 0}
 		if !c.known && tok.Start < tok.End && tok.End <= len(question) {
-			typed := strings.ToLower(question[tok.Start:tok.End])
-			if qt.misspelt(typed) {
+			typos, questionWord := qt.repair(typed(question[tok.Start:tok.End]), vocab)
+			if questionWord {
 				continue
 			}
-			if c.typos = vocab.near(typed); len(c.typos) > 0 {
+			if c.typos = typos; len(typos) > 0 {
 				c.known = true
 				c.weight = 0
-				for _, ty := range c.typos {
+				for _, ty := range typos {
 					c.weight = max(c.weight, vocab.idf(ty))
 				}
 			}

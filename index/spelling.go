@@ -17,10 +17,11 @@ import (
 // stem is two edits from protein's, and "dairey" is one edit from "dairy",
 // which only exists as a synonym folded into "milk".
 
-// newSpelling maps every word the library is written with, and every word
-// of a synonym, to the term it is indexed as (tags are not stored, and
-// their words are nearly always in the text). Words of fewer than
-// minTypoLength letters are left out: they are never repaired.
+// newSpelling maps the words the library is written with, and the words of
+// its synonyms that are indexed on their own, to the term each is indexed
+// as (tags are not stored, and their words are nearly always in the text).
+// Words too short to be reached by a typed word of minTypoLength letters
+// are left out.
 func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *vocabulary) (map[string]string, error) {
 	words, err := surfaceWords(a)
 	if err != nil {
@@ -30,7 +31,7 @@ func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *voc
 	out := map[string]string{}
 	add := func(text string) {
 		for _, w := range analyzeTokens(words, text) {
-			if seen[w] || utf8.RuneCountInString(w) < minTypoLength || !isWord(w) {
+			if seen[w] || utf8.RuneCountInString(w) < minTypoTarget || !isWord(w) {
 				continue
 			}
 			seen[w] = true
@@ -45,7 +46,7 @@ func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *voc
 		add(p.Text)
 		add(strings.Join(p.Questions, " "))
 	}
-	add(strings.ReplaceAll(synonymsData, ",", " "))
+	add(strings.ReplaceAll(strings.Join(dataLines(synonymsData), " "), ",", " "))
 	return out, nil
 }
 
@@ -66,13 +67,18 @@ func surfaceWords(a analysis.Analyzer) (analysis.Analyzer, error) {
 	return &analysis.DefaultAnalyzer{CharFilters: chain.CharFilters, Tokenizer: chain.Tokenizer, TokenFilters: chain.TokenFilters[:cut]}, nil
 }
 
+// isWord reports whether s is letters only.
 func isWord(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) < 0
 }
 
-// minTypoLength is the shortest word typo repair touches: at four letters
-// one edit already reaches too many other words.
+// minTypoLength is the shortest typed word typo repair touches: at four
+// letters one edit already reaches too many other words.
 const minTypoLength = 5
+
+// minTypoTarget is the shortest library word a typo is repaired into:
+// "skinn" is one edit from "skin".
+const minTypoTarget = minTypoLength - 1
 
 // typoDistance is how many edits a word of n letters may be from the word
 // it is taken for.
@@ -85,8 +91,8 @@ func typoDistance(n int) int {
 
 // near returns the terms of the library's words closest to an unknown word
 // as typed, for typos such as "eczma", "probiotcs" or "protien". A typo is
-// rarely in the first letter, and sticking to it keeps "acne" from
-// repairing into any word that merely ends alike.
+// rarely in the first letter, and sticking to it keeps a word from being
+// repaired into any word that merely ends alike.
 func (v *vocabulary) near(word string) []string {
 	n := utf8.RuneCountInString(word)
 	if n < minTypoLength || !isWord(word) {
@@ -131,9 +137,12 @@ func abs(n int) int {
 
 // editDistance is the optimal string alignment distance of a and b (the
 // Levenshtein distance that also counts swapping two neighbouring letters as
-// one edit), or limit+1 once it is known to exceed limit.
+// one edit), or limit+1 when it exceeds limit.
 func editDistance(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
+	if abs(len(ra)-len(rb)) > limit {
+		return limit + 1
+	}
 	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
@@ -159,5 +168,5 @@ func editDistance(a, b string, limit int) int {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(rb)]
+	return min(prev[len(rb)], limit+1)
 }

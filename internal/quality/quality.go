@@ -1,5 +1,6 @@
 // Package quality measures how well a question-answering system answers a
-// question set: Recall@1, MRR@3, no-answer accuracy and false silence. The
+// question set: Recall@1, MRR@3, no-answer accuracy, false silence and
+// answer precision. The
 // `gutskin eval` command and the baseline comparison both use it, so every
 // system is scored the same way.
 package quality

@@ -30,6 +30,7 @@ func TestEvaluateFigures(t *testing.T) {
 		{Q: "second", Gold: []string{"right"}, Line: 2},             // rank 2
 		{Q: "third", Gold: []string{"right", "also fine"}, Line: 3}, // rank 3 via the second gold
 		{Q: "silent", Gold: []string{"right"}, Line: 4},             // nothing: false silence
+		{Q: "silent too", Gold: []string{"right"}, Line: 8},         // nothing: false silence
 		{Q: "wrong", Gold: []string{"right"}, Line: 5},              // answered, never right
 		{Q: "off-topic quiet", None: true, Line: 6},                 // correct silence
 		{Q: "off-topic answered", None: true, Line: 7},              // wrong answer
@@ -46,25 +47,26 @@ func TestEvaluateFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	near := func(got, want float64) bool { return math.Abs(got-want) < 1e-9 }
-	if res.Answerable != 5 || res.Unanswerable != 2 {
+	if res.Answerable != 6 || res.Unanswerable != 2 {
 		t.Fatalf("counts %d/%d", res.Answerable, res.Unanswerable)
 	}
-	if !near(res.RecallAt1, 1.0/5) {
-		t.Errorf("Recall@1 = %v, want 0.2", res.RecallAt1)
+	if !near(res.RecallAt1, 1.0/6) {
+		t.Errorf("Recall@1 = %v, want 1/6", res.RecallAt1)
 	}
-	if want := (1 + 0.5 + 1.0/3) / 5; !near(res.MRRAt3, want) {
+	if want := (1 + 0.5 + 1.0/3) / 6; !near(res.MRRAt3, want) {
 		t.Errorf("MRR@3 = %v, want %v", res.MRRAt3, want)
 	}
-	if !near(res.NoAnswerAccuracy, 0.5) || !near(res.FalseSilence, 0.2) {
+	if !near(res.NoAnswerAccuracy, 0.5) || !near(res.FalseSilence, 2.0/6) {
 		t.Errorf("no-answer %v, false silence %v", res.NoAnswerAccuracy, res.FalseSilence)
 	}
 	// Five questions got an answer (first, second, third, wrong, the
-	// answered off-topic one); only the first was right at rank 1.
+	// answered off-topic one); only the first was right at rank 1. Unlike
+	// Recall@1, silent questions do not count.
 	if !near(res.AnswerPrecision, 1.0/5) {
 		t.Errorf("answer precision = %v, want 0.2", res.AnswerPrecision)
 	}
-	if len(res.Misses) != 5 {
-		t.Fatalf("want 5 misses (ranks 2 and 3, silent, wrong, answered off-topic), got %d: %+v", len(res.Misses), res.Misses)
+	if len(res.Misses) != 6 {
+		t.Fatalf("want 6 misses (ranks 2 and 3, two silent, wrong, answered off-topic), got %d: %+v", len(res.Misses), res.Misses)
 	}
 	for _, m := range res.Misses {
 		if m.Line == 4 && !strings.Contains(m.Got, "why") {
