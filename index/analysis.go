@@ -59,6 +59,16 @@ var registerAnalyzer = sync.OnceValue(func() error {
 	})
 })
 
+// asChain returns a as the chain of filters it is, so that parts of it can
+// be reused.
+func asChain(a analysis.Analyzer) (*analysis.DefaultAnalyzer, error) {
+	chain, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok {
+		return nil, fmt.Errorf("analyzer is a %T, not a chain", a)
+	}
+	return chain, nil
+}
+
 // synonymFolder rewrites synonyms to their group's canonical term. It runs
 // on lowercased words and compares their stems, so members match whatever
 // their endings; it emits the canonical member's words, which the rest of

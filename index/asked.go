@@ -41,9 +41,9 @@ type termVector map[string]float64
 // withoutStopWords returns the analysis chain a minus its stop-word
 // filters.
 func withoutStopWords(a analysis.Analyzer) (analysis.Analyzer, error) {
-	chain, ok := a.(*analysis.DefaultAnalyzer)
-	if !ok {
-		return nil, fmt.Errorf("analyzer is a %T, not a chain", a)
+	chain, err := asChain(a)
+	if err != nil {
+		return nil, err
 	}
 	out := *chain
 	out.TokenFilters = nil

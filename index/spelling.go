@@ -53,9 +53,9 @@ func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *voc
 // surfaceWords returns the part of the analysis chain a that cuts text into
 // lowercased words, before synonyms are folded or anything is stemmed.
 func surfaceWords(a analysis.Analyzer) (analysis.Analyzer, error) {
-	chain, ok := a.(*analysis.DefaultAnalyzer)
-	if !ok {
-		return nil, fmt.Errorf("analyzer is a %T, not a chain", a)
+	chain, err := asChain(a)
+	if err != nil {
+		return nil, err
 	}
 	cut := slices.IndexFunc(chain.TokenFilters, func(f analysis.TokenFilter) bool {
 		_, folds := f.(*synonymFolder)
