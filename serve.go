@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -97,7 +98,7 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 		v = bot.DefaultAPIURL
 	}
 	if _, err := bot.ParseAPIURL(v); err != nil {
-		return cfg, usagef("%s=%q: %v", src, v, err)
+		return cfg, usagef("%s=%s: %v", src, shownURL(v), err)
 	}
 	cfg.apiURL = v
 
@@ -255,4 +256,16 @@ type indexStats struct{ ix *index.Index }
 func (s indexStats) IndexStats() (articles, passages int, builtAt time.Time, ok bool) {
 	st := s.ix.Stats()
 	return st.Articles, st.Passages, st.BuiltAt, st.Articles > 0
+}
+
+// shownURL quotes a URL for an error message without the password it may
+// hold; a URL too malformed to tell is not quoted at all if it has an "@".
+func shownURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return strconv.Quote(u.Redacted())
+	}
+	if strings.Contains(raw, "@") {
+		return "(not shown: it may hold a password)"
+	}
+	return strconv.Quote(raw)
 }

@@ -42,6 +42,10 @@ func TestServeConfigErrors(t *testing.T) {
 		{name: "no token", want: "DISCORD_TOKEN is not set"},
 		{name: "token with a space", env: map[string]string{"DISCORD_TOKEN": "abc def"}, want: "DISCORD_TOKEN is malformed"},
 		{name: "API URL", env: map[string]string{"DISCORD_API_URL": "ftp://example.org"}, want: `DISCORD_API_URL="ftp://example.org"`},
+		{name: "API URL with a password", env: map[string]string{"DISCORD_API_URL": "https://user:s3cretpass@proxy.example/api/v9"},
+			want: `DISCORD_API_URL="https://user:xxxxx@proxy.example/api/v9": want a plain base URL without credentials`},
+		{name: "malformed API URL with a password", env: map[string]string{"DISCORD_API_URL": "https://user:s3cretpass@proxy.example/%zz"},
+			want: "DISCORD_API_URL=(not shown: it may hold a password): not a URL"},
 		{name: "guild", env: map[string]string{"DISCORD_GUILD_ID": "my-guild"}, want: `DISCORD_GUILD_ID="my-guild": want a numeric Discord ID`},
 		{name: "moderation guild", env: map[string]string{"MODERATION_GUILD_ID": "12x"}, want: "MODERATION_GUILD_ID"},
 		{name: "roles", env: map[string]string{"MODERATOR_ROLE_IDS": "123, mods"}, want: `MODERATOR_ROLE_IDS: "mods" is not a numeric Discord role ID`},
@@ -73,8 +77,8 @@ func TestServeConfigErrors(t *testing.T) {
 			if !strings.Contains(last, tc.want) {
 				t.Errorf("last line %q lacks %q", last, tc.want)
 			}
-			if strings.Contains(stderr.String(), "serve-test-token") || strings.Contains(stderr.String(), "abc def") {
-				t.Errorf("the token is echoed: %s", stderr.String())
+			if strings.Contains(stderr.String(), "serve-test-token") || strings.Contains(stderr.String(), "abc def") || strings.Contains(stderr.String(), "s3cretpass") {
+				t.Errorf("a secret is echoed: %s", stderr.String())
 			}
 		})
 	}

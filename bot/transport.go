@@ -3,6 +3,7 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,10 +19,15 @@ import (
 const DefaultAPIURL = "https://discord.com/api/v9"
 
 // ParseAPIURL checks a REST base such as DefaultAPIURL: http or https, a
-// host, no query or fragment. The trailing slash is dropped.
+// host, no query, fragment or credentials. The trailing slash is dropped.
+// Errors never quote the URL, which may hold a proxy password.
 func ParseAPIURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(raw, "/"))
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("not a URL: %w", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
