@@ -60,7 +60,8 @@ type Options struct {
 	// GuildID. With neither, /reindex is not registered.
 	ModerationGuildID string
 	// ModeratorRoleIDs may /reindex besides members with Manage Server in
-	// the moderation guild.
+	// the moderation guild. With any, /reindex is shown to every member
+	// there (Discord would hide it from these roles) and refused to others.
 	ModeratorRoleIDs []string
 	// AskCooldown is the least time between two questions of one member;
 	// 0 turns the cooldown off.
@@ -317,7 +318,7 @@ func (b *Bot) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
 // register overwrites the commands once, in bulk, per scope.
 func (b *Bot) register(ctx context.Context) {
 	appID, _ := b.ids()
-	for _, scope := range commandScopes(b.opts.GuildID, b.opts.ModerationGuildID) {
+	for _, scope := range commandScopes(b.opts.GuildID, b.opts.ModerationGuildID, len(b.modRoles) > 0) {
 		list := scope.commands
 		err := b.call(ctx, time.Now().Add(followupBudget), "register commands", false, func(opts ...discordgo.RequestOption) error {
 			_, err := b.session.ApplicationCommandBulkOverwrite(appID, scope.guildID, list, opts...)

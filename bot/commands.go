@@ -71,17 +71,22 @@ func memberCommands() []*discordgo.ApplicationCommand {
 	}
 }
 
-// reindexCommand is the moderators' command: hidden from members without
-// Manage Server, guild only. The handler checks again.
-func reindexCommand() *discordgo.ApplicationCommand {
-	return &discordgo.ApplicationCommand{
-		Name:                     cmdReindex,
-		Type:                     discordgo.ChatApplicationCommand,
-		Description:              "Moderators: reload the library from its folder and rebuild the index",
-		DefaultMemberPermissions: ptr(manageGuild),
-		Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
-		IntegrationTypes:         &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+// reindexCommand is the moderators' command, guild only. Discord hides it
+// from members without Manage Server, unless moderator roles are configured:
+// Discord would then also refuse those roles, so it is shown to every member
+// and only the handler's check gates it.
+func reindexCommand(moderatorRoles bool) *discordgo.ApplicationCommand {
+	c := &discordgo.ApplicationCommand{
+		Name:             cmdReindex,
+		Type:             discordgo.ChatApplicationCommand,
+		Description:      "Moderators: reload the library from its folder and rebuild the index",
+		Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
+		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
 	}
+	if !moderatorRoles {
+		c.DefaultMemberPermissions = ptr(manageGuild)
+	}
+	return c
 }
 
 // commandScope is one bulk overwrite: a guild's commands, or the global
@@ -93,14 +98,15 @@ type commandScope struct {
 
 // commandScopes plans the registration: the member commands globally or in
 // the development guild, and /reindex in the moderation guild only.
-func commandScopes(guildID, moderationGuildID string) []commandScope {
+func commandScopes(guildID, moderationGuildID string, moderatorRoles bool) []commandScope {
 	members := commandScope{guildID: guildID, commands: memberCommands()}
 	if moderationGuildID == "" {
 		return []commandScope{members}
 	}
+	reindex := reindexCommand(moderatorRoles)
 	if moderationGuildID == guildID {
-		members.commands = append(members.commands, reindexCommand())
+		members.commands = append(members.commands, reindex)
 		return []commandScope{members}
 	}
-	return []commandScope{members, {guildID: moderationGuildID, commands: []*discordgo.ApplicationCommand{reindexCommand()}}}
+	return []commandScope{members, {guildID: moderationGuildID, commands: []*discordgo.ApplicationCommand{reindex}}}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -303,28 +304,37 @@ func TestSourcesPages(t *testing.T) {
 }
 
 func TestCommandScopes(t *testing.T) {
+	// names lists a scope's commands, with the permission a member needs
+	// to see one, if any.
 	names := func(s commandScope) string {
 		var n []string
 		for _, c := range s.commands {
+			if c.DefaultMemberPermissions != nil {
+				n = append(n, fmt.Sprintf("%s(%d)", c.Name, *c.DefaultMemberPermissions))
+				continue
+			}
 			n = append(n, c.Name)
 		}
 		return s.guildID + ":" + strings.Join(n, ",")
 	}
 	for _, tc := range []struct {
 		guild, mod string
+		roles      bool
 		want       []string
 	}{
-		{"", "", []string{":ask,sources,help,Find sources"}},
-		{"1", "1", []string{"1:ask,sources,help,Find sources,reindex"}},
-		{"", "2", []string{":ask,sources,help,Find sources", "2:reindex"}},
-		{"1", "2", []string{"1:ask,sources,help,Find sources", "2:reindex"}},
+		{"", "", false, []string{":ask,sources,help,Find sources"}},
+		{"1", "1", false, []string{"1:ask,sources,help,Find sources,reindex(32)"}},
+		{"", "2", false, []string{":ask,sources,help,Find sources", "2:reindex(32)"}},
+		{"1", "2", false, []string{"1:ask,sources,help,Find sources", "2:reindex(32)"}},
+		{"1", "1", true, []string{"1:ask,sources,help,Find sources,reindex"}},
+		{"", "2", true, []string{":ask,sources,help,Find sources", "2:reindex"}},
 	} {
 		var got []string
-		for _, s := range commandScopes(tc.guild, tc.mod) {
+		for _, s := range commandScopes(tc.guild, tc.mod, tc.roles) {
 			got = append(got, names(s))
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-			t.Errorf("commandScopes(%q, %q) = %v, want %v", tc.guild, tc.mod, got, tc.want)
+			t.Errorf("commandScopes(%q, %q, %v) = %v, want %v", tc.guild, tc.mod, tc.roles, got, tc.want)
 		}
 	}
 }
@@ -419,6 +429,33 @@ func TestRetryWait(t *testing.T) {
 		if d := describe(tc.err); strings.Contains(d, "SECRET") || strings.Contains(d, "http") {
 			t.Errorf("%s: describe leaks a URL: %q", tc.name, d)
 		}
+	}
+}
+
+func TestCallGivesUpAfterTheLastAttempt(t *testing.T) {
+	var logs strings.Builder
+	b := &Bot{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	calls := 0
+	var last time.Time
+	err := b.call(context.Background(), time.Now().Add(time.Minute), "test", false, func(...discordgo.RequestOption) error {
+		calls++
+		last = time.Now()
+		// The last attempt's 429 asks for a wait nothing follows.
+		wait := time.Millisecond
+		if calls == maxAttempts {
+			wait = 5 * time.Second
+		}
+		return &discordgo.RateLimitError{RateLimit: &discordgo.RateLimit{TooManyRequests: &discordgo.TooManyRequests{RetryAfter: wait}}}
+	})
+	if idle := time.Since(last); idle > time.Second {
+		t.Errorf("waited %s after the last attempt before giving up", idle)
+	}
+	var ce *callError
+	if calls != maxAttempts || !errors.As(err, &ce) || ce.attempts != maxAttempts {
+		t.Errorf("%d calls, error %v; want %d attempts", calls, err, maxAttempts)
+	}
+	if n := strings.Count(logs.String(), "retrying REST call"); n != maxAttempts-1 {
+		t.Errorf("%d retry log lines for %d attempts", n, maxAttempts)
 	}
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -115,6 +116,9 @@ func (r *reply) followup(ctx context.Context, m message, ephemeral bool) error {
 	})
 }
 
+// repliedPrivately replaces a public "thinking…" that could not be deleted.
+const repliedPrivately = "Replied privately."
+
 // send delivers m with the wanted visibility, whatever happened so far: a
 // direct response when not yet acknowledged; an edit of the deferred
 // response when its visibility allows; and when a public deferral must turn
@@ -130,7 +134,13 @@ func (r *reply) send(ctx context.Context, m message, ephemeral bool) error {
 	case r.deferred && !r.settled:
 		r.settled = true
 		if err := r.deleteOriginal(ctx); err != nil {
-			r.b.log.Warn("could not delete the public deferred reply", "error", err)
+			// Discord turns the first follow-up to a deferral into an edit
+			// of it, ephemeral flag or not: settle the public message
+			// first, or keep m rather than show it publicly.
+			r.b.log.Warn("could not delete the public deferred reply", "error", describe(err))
+			if err := r.edit(ctx, textMessage(repliedPrivately)); err != nil {
+				return fmt.Errorf("settle the public deferred reply before a private follow-up: %w", err)
+			}
 		}
 		return r.followup(ctx, m, true)
 	default:

@@ -130,7 +130,7 @@ func (b *Bot) call(ctx context.Context, deadline time.Time, what string, ackRetr
 	backoff := firstBackoff
 	var err error
 	attempt := 0
-	for attempt < maxAttempts {
+	for {
 		attempt++
 		actx, cancel := context.WithDeadline(ctx, earliest(deadline, time.Now().Add(attemptTimeout)))
 		err = fn(discordgo.WithContext(actx), discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
@@ -142,7 +142,7 @@ func (b *Bot) call(ctx context.Context, deadline time.Time, what string, ackRetr
 			return nil
 		}
 		wait, ok := retryWait(err, backoff)
-		if !ok {
+		if !ok || attempt == maxAttempts {
 			break
 		}
 		if time.Now().Add(wait).After(deadline) {
