@@ -95,43 +95,7 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		marks = append(marks, citeMark{label: sub[2], raw: "^" + sub[2]})
 		return sub[1]
 	})
-	s = superRe.ReplaceAllStringFunc(s, func(m string) string {
-		sub := superRe.FindStringSubmatch(m)
-		if before := []rune(sub[1]); len(before) == 1 && (unicode.IsDigit(before[0]) || before[0] == '×') {
-			return m // a power such as 10⁹, not a marker
-		}
-		if sub[2] == "" && notationBefore(s, m) {
-			return m // a unit such as m², or a statistic such as I²
-		}
-		digits := strings.Map(func(r rune) rune {
-			if d, ok := superDigits[r]; ok {
-				return d
-			}
-			switch r {
-			case '⁻', '–':
-				return '-'
-			case '˒':
-				return ','
-			}
-			return r
-		}, sub[3])
-		// "¹ ²" lists two markers; "¹ – ³" is a range.
-		digits = strings.Join(strings.Fields(digits), " ")
-		digits = strings.ReplaceAll(strings.ReplaceAll(digits, " -", "-"), "- ", "-")
-		digits = strings.ReplaceAll(digits, " ", ",")
-		labels := expandLabels(digits)
-		if len(labels) == 1 && len(labels[0]) > 1 && resolve != nil && !resolve(citeMark{label: labels[0]}) {
-			// "¹²³" is reference 123 only if there is one; else 1, 2 and 3.
-			split := strings.Split(labels[0], "")
-			if !slices.ContainsFunc(split, func(l string) bool { return !resolve(citeMark{label: l}) }) {
-				labels = split
-			}
-		}
-		for _, l := range labels {
-			marks = append(marks, citeMark{label: l, raw: sub[3]})
-		}
-		return sub[1]
-	})
+	s = replaceSuperscripts(s, resolve, &marks)
 	s = authorYearRe.ReplaceAllStringFunc(s, func(m string) string {
 		var found []citeMark
 		all := true
@@ -155,6 +119,61 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 	return tidyPunctuation(s), marks
 }
 
+// replaceSuperscripts removes superscript markers from s, appending them to
+// marks. It works from match offsets, so each match is judged by its own
+// place in s (the same text "m²" may be a unit once and follow "team"
+// later) and the cost stays linear in s.
+func replaceSuperscripts(s string, resolve func(citeMark) bool, marks *[]citeMark) string {
+	matches := superRe.FindAllStringSubmatchIndex(s, -1)
+	if matches == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, m := range matches {
+		before, space, run := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]]
+		if r, size := utf8.DecodeRuneInString(before); size == len(before) && (unicode.IsDigit(r) || r == '×') {
+			continue // a power such as 10⁹, not a marker
+		}
+		if space == "" && notationBefore(s, m[6]) {
+			continue // a unit such as m², or a statistic such as I²
+		}
+		digits := strings.Map(func(r rune) rune {
+			if d, ok := superDigits[r]; ok {
+				return d
+			}
+			switch r {
+			case '⁻', '–':
+				return '-'
+			case '˒':
+				return ','
+			}
+			return r
+		}, run)
+		// "¹ ²" lists two markers; "¹ – ³" is a range.
+		digits = strings.Join(strings.Fields(digits), " ")
+		digits = strings.ReplaceAll(strings.ReplaceAll(digits, " -", "-"), "- ", "-")
+		digits = strings.ReplaceAll(digits, " ", ",")
+		labels := expandLabels(digits)
+		if len(labels) == 1 && len(labels[0]) > 1 && resolve != nil && !resolve(citeMark{label: labels[0]}) {
+			// "¹²³" is reference 123 only if there is one; else 1, 2 and 3.
+			split := strings.Split(labels[0], "")
+			if !slices.ContainsFunc(split, func(l string) bool { return !resolve(citeMark{label: l}) }) {
+				labels = split
+			}
+		}
+		for _, l := range labels {
+			*marks = append(*marks, citeMark{label: l, raw: run})
+		}
+		// Keep the character before the marker, drop the space and run.
+		b.WriteString(s[last:m[3]])
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
 var months = map[string]bool{
 	"january": true, "february": true, "march": true, "april": true, "may": true, "june": true, "july": true,
 	"august": true, "september": true, "october": true, "november": true, "december": true,
@@ -166,20 +185,21 @@ var months = map[string]bool{
 // units take superscript powers (m², cm³) that are not citation markers.
 var units = map[string]bool{"m": true, "cm": true, "mm": true, "km": true, "µm": true, "μm": true, "nm": true, "ft": true, "in": true}
 
-// notationBefore reports whether the superscripts of match m (found in s)
-// follow a unit word such as "m" in "10 m²", or a one-letter word such as
-// the statistics I² and R², whose power is no citation.
-func notationBefore(s, m string) bool {
-	i := strings.Index(s, m)
-	if i < 0 {
-		return false
+// notationBefore reports whether the superscript run starting at byte i of
+// s follows a unit word such as "m" in "10 m²", or a one-letter word such as
+// the statistics I² and R², whose power is no citation. Units are at most
+// two letters, so it looks back over three letters at most, whatever the
+// length of the word or of s.
+func notationBefore(s string, i int) bool {
+	var word []rune
+	for j := i; j > 0 && len(word) < 3; {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		word = append([]rune{r}, word...)
+		j -= size
 	}
-	head := []rune(s[:i] + string([]rune(m)[0]))
-	j := len(head)
-	for j > 0 && unicode.IsLetter(head[j-1]) {
-		j--
-	}
-	word := head[j:]
 	return len(word) == 1 || units[strings.ToLower(string(word))]
 }
 
@@ -304,29 +324,61 @@ func fold(s string) string {
 }
 
 // authorYearIndex finds a reference by its first author's surname and year.
-type authorYearIndex []Reference
+// Each reference is folded once, when the index is built, and filed under
+// the first word of its folded text and each year it names: a lookup then
+// reads only the references sharing both, rather than folding every
+// reference again for every citation.
+type authorYearIndex map[authorYearKey][]foldedRef
 
-func (refs authorYearIndex) find(author, year string) (Reference, bool) {
-	want := fold(author)
-	var match []Reference
+type authorYearKey struct{ word, year string }
+
+// foldedRef is a reference with its text folded (see fold).
+type foldedRef struct {
+	folded string
+	ref    Reference
+}
+
+func newAuthorYearIndex(refs []Reference) authorYearIndex {
+	idx := authorYearIndex{}
 	for _, r := range refs {
-		t := fold(r.Text)
-		if !strings.HasPrefix(t, want) {
-			continue
-		}
-		if rest := []rune(t[len(want):]); len(rest) > 0 && (unicode.IsLetter(rest[0])) {
-			continue
-		}
-		match = append(match, r)
-	}
-	for _, r := range match {
+		fr := foldedRef{folded: fold(r.Text), ref: r}
+		word := leadingWord(fr.folded)
+		filed := map[string]bool{}
 		for _, y := range yearRe.FindAllStringSubmatch(r.Text, -1) {
-			if y[1] == year {
-				return r, true
+			if !filed[y[1]] {
+				filed[y[1]] = true
+				k := authorYearKey{word, y[1]}
+				idx[k] = append(idx[k], fr)
 			}
 		}
 	}
+	return idx
+}
+
+// find returns the first reference, in list order, whose folded text starts
+// with the folded author as a whole word ("Smith" is not "Smithson") and
+// that names the year. A reference it matches has the same leading word as
+// the author, so looking in that word's bucket misses none.
+func (idx authorYearIndex) find(author, year string) (Reference, bool) {
+	want := fold(author)
+	for _, c := range idx[authorYearKey{leadingWord(want), year}] {
+		if !strings.HasPrefix(c.folded, want) {
+			continue
+		}
+		if r, _ := utf8.DecodeRuneInString(c.folded[len(want):]); unicode.IsLetter(r) {
+			continue
+		}
+		return c.ref, true
+	}
 	return Reference{}, false
+}
+
+// leadingWord returns the letters s starts with.
+func leadingWord(s string) string {
+	if i := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func describeMark(m citeMark) string {

@@ -28,6 +28,11 @@ func TestExtractMarkers(t *testing.T) {
 		{"a power is no marker", "Each capsule holds 10⁹ CFU of bacteria.", "Each capsule holds 10⁹ CFU of bacteria.", nil},
 		{"a power after ×", "Each capsule holds 3×10¹⁰ CFU.", "Each capsule holds 3×10¹⁰ CFU.", nil},
 		{"a unit is no marker", "A patch of 4 m² of skin and 2 cm³ of cream.", "A patch of 4 m² of skin and 2 cm³ of cream.", nil},
+		// The same text "m²" as a unit and after a word: each is judged by
+		// the word it follows, whichever comes first.
+		{"a unit, then a marker after a word ending in m", "The plots covered 10 m² of soil, and the research team² found more.", "The plots covered 10 m² of soil, and the research team found more.", []string{"2"}},
+		{"a marker after a word ending in m, then a unit", "The research team² found that the plots covered 10 m² of soil.", "The research team found that the plots covered 10 m² of soil.", []string{"2"}},
+		{"a statistic, then a marker after a word ending in I", "Studies disagreed (I² = 79%) in the NHI² cohort.", "Studies disagreed (I² = 79%) in the NHI cohort.", []string{"2"}},
 		{"a statistic is no marker", "Studies disagreed (I² = 79%) and R² was low.²", "Studies disagreed (I² = 79%) and R² was low.", []string{"2"}},
 		{"a date is no citation", "The survey ran (March 2020) in two cities.", "The survey ran (March 2020) in two cities.", nil},
 		{"power and marker", "About 10⁹ CFU a day were given.³", "About 10⁹ CFU a day were given.", []string{"3"}},
@@ -78,7 +83,7 @@ func TestExtractMarkers(t *testing.T) {
 }
 
 func TestAuthorYearIndex(t *testing.T) {
-	refs := authorYearIndex{
+	refs := newAuthorYearIndex([]Reference{
 		{Label: "1", Text: "Jiménez-Sánchez, M. et al. (no date) The gut-skin axis. Available at: https://doi.org/10.1080/19490976.2025.2473524."},
 		{Label: "2", Text: "Salem I, Ramser A, Isham N, Ghannoum MA. The gut microbiome. Front Microbiol. 2018."},
 		{Label: "3", Text: "Smithson J (2019). A paper that is not Smith's."},
@@ -86,7 +91,10 @@ func TestAuthorYearIndex(t *testing.T) {
 		{Label: "5", Text: "De Pessemier B, et al. Gut–Skin Axis. Microorganisms. 2021."},
 		{Label: "6", Text: "Szántó M et al. (2019) Targeting the gut-skin axis."},
 		{Label: "7", Text: "Salem I (2016). An earlier paper by the same first author."},
-	}
+		{Label: "8", Text: "Salem I (2018). A second paper of 2018, never found before the first."},
+		{Label: "9", Text: "“Quoted” title first (2018)."},
+		{Label: "10", Text: "Smith-Jones P (2020). A double-barrelled name."},
+	})
 	tests := []struct {
 		author, year, want string
 	}{
@@ -100,6 +108,9 @@ func TestAuthorYearIndex(t *testing.T) {
 		{"De Pessemier", "2021", "5"},
 		{"Szanto", "2019", "6"},
 		{"Ghannoum", "2018", ""}, // not the first author
+		{"Smith", "2020", "10"},  // a whole word of the name, as before
+		{"Smith-Jones", "2020", "10"},
+		{"Quoted", "2018", ""},
 	}
 	for _, tt := range tests {
 		r, ok := refs.find(tt.author, tt.year)

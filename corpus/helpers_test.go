@@ -88,15 +88,15 @@ func hasMarker(text string) string {
 	if m := caretRe.FindString(text); m != "" {
 		return m
 	}
-	for _, m := range superRe.FindAllStringSubmatch(text, -1) {
-		before := []rune(m[1])
+	for _, m := range superRe.FindAllStringSubmatchIndex(text, -1) {
+		before := []rune(text[m[2]:m[3]])
 		if len(before) == 1 && (before[0] >= '0' && before[0] <= '9' || before[0] == '×') {
 			continue
 		}
-		if m[2] == "" && notationBefore(text, m[0]) {
+		if m[4] == m[5] && notationBefore(text, m[6]) {
 			continue // m², I²
 		}
-		return m[0]
+		return text[m[0]:m[1]]
 	}
 	return ""
 }

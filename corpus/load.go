@@ -90,6 +90,11 @@ func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []
 	if len(data) > MaxFileSize {
 		return skip(0, "file is over the %d-byte limit", MaxFileSize)
 	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		// Windows "Unicode" saves: text all the same, whose zero bytes
+		// would otherwise read as binary.
+		return skip(0, "UTF-16 text; save it as UTF-8")
+	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return skip(lineAt(data, i), "binary content (NUL byte)")
 	}

@@ -154,6 +154,27 @@ func TestLoadFixtureFolders(t *testing.T) {
 	}
 }
 
+// Windows Notepad's "Unicode" saves UTF-16 with a byte-order mark, whose
+// zero bytes once made the file look binary.
+func TestLoadSkipsUTF16(t *testing.T) {
+	lib, err := Load(os.DirFS("testdata/utf16"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLibrary(t, lib)
+	var got []string
+	for _, p := range lib.Skipped {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"kefir-utf16le.md: UTF-16 text; save it as UTF-8",
+		"yogurt-utf16be.txt: UTF-16 text; save it as UTF-8",
+	}
+	if len(lib.Articles) != 0 || !slices.Equal(got, want) {
+		t.Errorf("%d articles, skipped %q, want %q", len(lib.Articles), got, want)
+	}
+}
+
 func TestFingerprint(t *testing.T) {
 	files := func() fstest.MapFS {
 		return fstest.MapFS{

@@ -134,34 +134,31 @@ func (keepUnreferencedFootnotes) Transform(doc *ast.Document, _ text.Reader, _ p
 // returns the rest of the file with the line number it starts at.
 func splitFrontMatter(src string, doc *document) (string, int, error) {
 	const unclosed = "front matter opened with --- is never closed"
-	if src == "---" {
-		return "", 0, &parseError{line: 1, msg: unclosed}
-	}
-	if !strings.HasPrefix(src, "---\n") {
+	first, _, _ := strings.Cut(src, "\n")
+	if !isDelimiter(first, "---") {
 		return src, 1, nil
 	}
-	rest := src[4:]
-	end, closeLen := -1, 0
-	for _, marker := range []string{"\n---\n", "\n...\n"} {
-		if i := strings.Index("\n"+rest, marker); i >= 0 && (end < 0 || i < end) {
-			end, closeLen = i, len(marker)
+	// Lines are compared after trimming, since editors leave trailing
+	// spaces and tabs on the "---" lines (and a raw CRLF file its "\r").
+	headerStart := len(first) + 1
+	bodyStart := -1
+	header := ""
+	for off := headerStart; off < len(src); {
+		l, _, found := strings.Cut(src[off:], "\n")
+		if isDelimiter(l, "---", "...") {
+			// The header excludes the newline before the closing line.
+			header = strings.TrimSuffix(src[headerStart:off], "\n")
+			bodyStart = min(off+len(l)+1, len(src))
+			break
 		}
-	}
-	if end < 0 {
-		for _, marker := range []string{"\n---", "\n..."} {
-			if strings.HasSuffix("\n"+rest, marker) {
-				end, closeLen = len(rest)+1-len(marker), len(marker)
-			}
+		if !found {
+			break
 		}
+		off += len(l) + 1
 	}
-	if end < 0 {
+	if bodyStart < 0 {
 		return "", 0, &parseError{line: 1, msg: unclosed}
 	}
-	header := ""
-	if end > 0 {
-		header = rest[:end-1]
-	}
-	bodyStart := min(4+end-1+closeLen, len(src))
 	bodyLine := strings.Count(src[:bodyStart], "\n") + 1
 	var fm frontMatter
 	if err := yaml.Unmarshal([]byte(header), &fm); err != nil {
@@ -213,6 +210,12 @@ func splitFrontMatter(src string, doc *document) (string, int, error) {
 		}
 	}
 	return src[bodyStart:], bodyLine, nil
+}
+
+// isDelimiter reports whether line is one of marks once trailing spaces,
+// tabs and carriage returns are trimmed.
+func isDelimiter(line string, marks ...string) bool {
+	return slices.Contains(marks, strings.TrimRight(line, " \t\r"))
 }
 
 // yamlError turns a YAML error into a one-line problem at a file line:

@@ -174,6 +174,67 @@ func TestMarkdownBrokenFrontMatter(t *testing.T) {
 	}
 }
 
+// A "---" line with trailing spaces or tabs, as editors leave them, still
+// opens and closes front matter, and lines after it keep their numbers.
+func TestMarkdownFrontMatterDelimiters(t *testing.T) {
+	// The body's paragraph is on line 6 (the header has one field), and its
+	// marker [9] points at no reference, so a warning names that line.
+	body := "\n" + prose("kefir") + " [9]\n"
+	tests := []struct {
+		name, open, close string
+	}{
+		{"trailing space on the opening line", "--- ", "---"},
+		{"trailing space on the closing line", "---", "--- "},
+		{"trailing tab on the closing line", "---", "---\t"},
+		{"spaces and tabs on both lines", "--- \t", "---\t  "},
+		{"closing with dots and a space", "---", "... "},
+	}
+	for _, tt := range tests {
+		for _, nl := range []string{"\n", "\r\n"} {
+			src := tt.open + nl + "title: Kefir" + nl + "published: 2020" + nl + tt.close + nl + strings.ReplaceAll(body, "\n", nl)
+			t.Run(fmt.Sprintf("%s %q", tt.name, nl), func(t *testing.T) {
+				lib := loadFiles(t, map[string]string{"a.md": src})
+				checkLibrary(t, lib)
+				if len(lib.Articles) != 1 || len(lib.Skipped) != 0 {
+					t.Fatalf("articles %d, skipped %v", len(lib.Articles), lib.Skipped)
+				}
+				a := lib.Articles[0]
+				if a.Title != "Kefir" || a.Published != "2020" || !strings.HasPrefix(a.Passages[0].Text, "This paragraph explains kefir") {
+					t.Errorf("info %+v, passage %q", a.ArticleInfo, a.Passages[0].Text)
+				}
+				if len(lib.Warnings) != 1 || lib.Warnings[0].String() != "a.md:6: marker [9] points at no reference" {
+					t.Errorf("warnings = %v, want a.md:6 marker [9]", lib.Warnings)
+				}
+			})
+		}
+	}
+	t.Run("errors keep their lines", func(t *testing.T) {
+		tests := []struct {
+			src    string
+			line   int
+			reason string
+		}{
+			{"--- \ntitle: Kefir\ntitle: Again\n---\t\n" + body, 3, `mapping key "title" already defined at line 2`},
+			{"---\t\ntitle: Kefir\npublished: soon\n--- \n" + body, 3, `published "soon"`},
+			{"--- \ntitle: Kefir\n" + body, 1, "never closed"},
+			{"--- \nauthor: Ada\n--- \n" + body, 1, "no title"},
+		}
+		for _, tt := range tests {
+			lib := loadFiles(t, map[string]string{"a.md": tt.src})
+			problems := append(lib.Skipped, lib.Warnings...)
+			if len(problems) == 0 || problems[0].Line != tt.line || !strings.Contains(problems[0].Reason, tt.reason) {
+				t.Errorf("%q: problems %v, want line %d containing %q", tt.src, problems, tt.line, tt.reason)
+			}
+		}
+	})
+	t.Run("a longer rule is no delimiter", func(t *testing.T) {
+		a, _ := loadOne(t, "a.md", md("Kefir", prose("kefir")+"\n\n---- \n\n"+prose("yogurt")+"\n"))
+		if len(a.Passages) != 2 {
+			t.Errorf("passages %q", a.Passages)
+		}
+	})
+}
+
 // A YAML syntax error is reported at a line inside the front matter. (yaml
 // numbers some parser errors from zero, so the exact line can be one early.)
 func TestMarkdownBrokenFrontMatterLineInside(t *testing.T) {

@@ -57,7 +57,7 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 		byLabel[r.label] = len(art.References)
 		art.References = append(art.References, parseReference(r.label, collapseSpaces(strings.ReplaceAll(r.text, "\n", " "))))
 	}
-	authorYear := authorYearIndex(art.References)
+	authorYear := newAuthorYearIndex(art.References)
 	resolve := func(m citeMark) (Reference, bool) {
 		if m.label != "" {
 			i, ok := byLabel[m.label]
@@ -71,7 +71,33 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 	accept := func(m citeMark) bool { _, ok := resolve(m); return ok }
 
 	var units []unit
-	var pending []Reference // citations of a citation-only block, for the next unit
+	// Citations of blocks holding only markers wait for a passage of their
+	// own section: the next one, else the one before them (see settle).
+	var pending []pendingCite
+	var pendingSection []string
+	pendingLine := 0
+	settle := func() {
+		if len(pending) == 0 {
+			return
+		}
+		if last := len(units) - 1; last >= 0 && slices.Equal(units[last].section, pendingSection) {
+			for _, p := range pending {
+				units[last].citations = addCitation(units[last].citations, p.ref)
+			}
+		} else {
+			// Giving them to another section's passage would credit it
+			// with sources it does not use.
+			where := "the title"
+			if len(pendingSection) > 0 {
+				where = strconv.Quote(strings.Join(pendingSection, " > "))
+			}
+			for _, p := range pending {
+				problems = append(problems, Problem{File: file, Line: pendingLine,
+					Reason: fmt.Sprintf("%s stands alone under %s, a section with no text to cite it; ignored", p.what, where)})
+			}
+		}
+		pending = nil
+	}
 	leadWarned := map[string]bool{}
 	for _, b := range doc.blocks {
 		// A lead-in is part of each of its items' passages, and so are its
@@ -89,31 +115,54 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 		for _, chunk := range splitLong(strings.ReplaceAll(b.text, "\n", " "), maxPassageWords-wordCount(leadIn)) {
 			clean, marks := extractMarkers(chunk, accept)
 			cites := slices.Clone(leadCites)
+			var what []string // how each new citation was written
+			for _, r := range leadCites {
+				what = append(what, "marker ["+r.Label+"]")
+			}
 			for _, m := range marks {
 				ref, ok := resolve(m)
 				if !ok {
 					problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + " points at no reference"})
 					continue
 				}
-				cites = addCitation(cites, ref)
+				if !hasCitation(cites, ref) {
+					cites = append(cites, ref)
+					what = append(what, describeMark(m))
+				}
 			}
 			if !hasWords(clean) {
-				pending = append(pending, cites...)
+				if !slices.Equal(pendingSection, b.section) {
+					settle()
+				}
+				if len(pending) == 0 {
+					pendingSection, pendingLine = b.section, b.line
+				}
+				for i, r := range cites {
+					if !slices.ContainsFunc(pending, func(p pendingCite) bool { return sameCitation(p.ref, r) }) {
+						pending = append(pending, pendingCite{ref: r, what: what[i]})
+					}
+				}
 				continue
 			}
-			for _, r := range pending {
-				cites = addCitation(cites, r)
+			if len(pending) > 0 {
+				// The next passage takes them when it is of their section,
+				// or of a subsection when their section has no passage
+				// before them.
+				last := len(units) - 1
+				before := last >= 0 && slices.Equal(units[last].section, pendingSection)
+				if slices.Equal(b.section, pendingSection) || !before && isSubsection(b.section, pendingSection) {
+					for _, p := range pending {
+						cites = addCitation(cites, p.ref)
+					}
+					pending = nil
+				} else {
+					settle()
+				}
 			}
-			pending = nil
 			units = append(units, unit{section: b.section, leadIn: leadIn, body: clean, line: b.line, list: b.list, citations: cites})
 		}
 	}
-	if len(pending) > 0 && len(units) > 0 {
-		last := &units[len(units)-1]
-		for _, r := range pending {
-			last.citations = addCitation(last.citations, r)
-		}
-	}
+	settle()
 	units = mergeSmall(units)
 
 	seen := map[string]int{}
@@ -148,6 +197,18 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 	return art, capWarnings(problems)
 }
 
+// pendingCite is a citation of a block holding only markers, with how it
+// was written ("marker [1]"), for a warning if no passage takes it.
+type pendingCite struct {
+	ref  Reference
+	what string
+}
+
+// isSubsection reports whether section lies below parent.
+func isSubsection(section, parent []string) bool {
+	return len(section) > len(parent) && slices.Equal(section[:len(parent)], parent)
+}
+
 // maxWarningsPerFile keeps a broken file from flooding a moderator's report.
 const maxWarningsPerFile = 20
 
@@ -161,13 +222,17 @@ func capWarnings(problems []Problem) []Problem {
 }
 
 func addCitation(list []Reference, r Reference) []Reference {
-	for _, have := range list {
-		if have.Label == r.Label && have.Text == r.Text {
-			return list
-		}
+	if hasCitation(list, r) {
+		return list
 	}
 	return append(list, r)
 }
+
+func hasCitation(list []Reference, r Reference) bool {
+	return slices.ContainsFunc(list, func(have Reference) bool { return sameCitation(have, r) })
+}
+
+func sameCitation(a, b Reference) bool { return a.Label == b.Label && a.Text == b.Text }
 
 // passageID depends only on the article and the passage text, so it is
 // stable across rebuilds while the text is unchanged.

@@ -76,6 +76,51 @@ func TestLongParagraphSplits(t *testing.T) {
 	}
 }
 
+// A marker written after the full stop and a space ("Kefir helps. [1]")
+// belongs to the sentence before it when a long paragraph is cut.
+func TestLongParagraphMarkerAfterStop(t *testing.T) {
+	tests := []struct {
+		kefirMark, yogurtMark string
+		kefir, yogurt         []string // labels each half cites
+	}{
+		{"[1]", "[2]", []string{"1"}, []string{"2"}},
+		{"[1, 3]", "[2, 4]", []string{"1", "3"}, []string{"2", "4"}},
+		{"[3–4]", "[1–2]", []string{"3", "4"}, []string{"1", "2"}},
+		{"¹", "²", []string{"1"}, []string{"2"}},
+		{"¹˒³", "²", []string{"1", "3"}, []string{"2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kefirMark, func(t *testing.T) {
+			// Two halves of 102 words and a marker each: the paragraph is
+			// cut in two, after the first marker.
+			var b strings.Builder
+			for i := range 6 {
+				fmt.Fprintf(&b, "Kefir sentence %d says that a fermented milk drink was studied in a small group of adults. ", i)
+			}
+			b.WriteString(tt.kefirMark + " ")
+			for i := range 6 {
+				fmt.Fprintf(&b, "Yogurt sentence %d says that a fermented milk food was studied in a small group of adults. ", i)
+			}
+			b.WriteString(tt.yogurtMark)
+			src := md("Foods", b.String()+"\n\n## References\n\n1. Alves E (2022). Kefir. Foods.\n2. Bowe WP (2011). Acne. Gut Pathog.\n3. Salem I (2018). Review. Front Microbiol.\n4. Arck P (2010). Stress. Exp Dermatol.\n")
+			a, lib := loadOne(t, "a.md", src)
+			checkLibrary(t, lib)
+			if len(a.Passages) != 2 {
+				t.Fatalf("%d passages, want 2: %q", len(a.Passages), a.Passages)
+			}
+			if !strings.HasSuffix(a.Passages[0].Text, "Kefir sentence 5 says that a fermented milk drink was studied in a small group of adults.") {
+				t.Errorf("first passage does not end with the kefir half: %q", a.Passages[0].Text)
+			}
+			if got := labels(a.Passages[0].Citations); !slices.Equal(got, tt.kefir) {
+				t.Errorf("kefir passage cites %q, want %q", got, tt.kefir)
+			}
+			if got := labels(a.Passages[1].Citations); !slices.Equal(got, tt.yogurt) {
+				t.Errorf("yogurt passage cites %q, want %q", got, tt.yogurt)
+			}
+		})
+	}
+}
+
 func TestSplitSentences(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -89,6 +134,20 @@ func TestSplitSentences(t *testing.T) {
 		{"It rose in the face [1]. Then the hands.", []string{"It rose in the face [1].", "Then the hands."}},
 		{"It rose in the face.[2] Then the hands.", []string{"It rose in the face.[2]", "Then the hands."}},
 		{"He said “stop.” Then left.", []string{"He said “stop.”", "Then left."}},
+		// A marker set off by a space after the stop still closes its
+		// sentence.
+		{"It rose in the face. [1] Then the hands.", []string{"It rose in the face. [1]", "Then the hands."}},
+		{"It rose in the face. [1, 3] Then the hands.", []string{"It rose in the face. [1, 3]", "Then the hands."}},
+		{"It rose in the face. [1–3] Then the hands.", []string{"It rose in the face. [1–3]", "Then the hands."}},
+		{"It rose in the face! ² Then the hands.", []string{"It rose in the face! ²", "Then the hands."}},
+		{"It rose in the face. [1] [2] Then the hands.", []string{"It rose in the face. [1] [2]", "Then the hands."}},
+		{"It rose in the face. [1]", []string{"It rose in the face. [1]"}},
+		{"It rose in the face. [1] and then the hands.", []string{"It rose in the face. [1] and then the hands."}},
+		{"It rose in the face. [Note] Then the hands.", []string{"It rose in the face.", "[Note] Then the hands."}},
+		{"It rose in the face. [ ] Then the hands.", []string{"It rose in the face.", "[ ] Then the hands."}},
+		{"It rose in the face. ¹, ³ Then the hands.", []string{"It rose in the face. ¹, ³", "Then the hands."}},
+		{"It rose in the face. ¹⁻³, Then the hands.", []string{"It rose in the face.", "¹⁻³, Then the hands."}},
+		{"It rose in the face. [1]Then the hands.", []string{"It rose in the face.", "[1]Then the hands."}},
 		{"Version 2.0 is out. 12 people came.", []string{"Version 2.0 is out.", "12 people came."}},
 		{"Lower case after a stop. is not a boundary.", []string{"Lower case after a stop. is not a boundary."}},
 		{"No stop at all", []string{"No stop at all"}},
@@ -161,6 +220,89 @@ func TestSmallFragmentsMerge(t *testing.T) {
 			t.Errorf("passages = %+v", a.Passages)
 		}
 	})
+}
+
+// A paragraph holding only a marker cites a passage of its own section:
+// the next one, else the one before it. A section with no text of its own
+// has no passage to take it, and its citation is reported rather than given
+// to another section.
+func TestCitationOnlyParagraph(t *testing.T) {
+	const refs = "\n\n## References\n\n1. Alves E (2022). Kefir. Foods.\n2. Bowe WP (2011). Acne. Gut Pathog.\n"
+	tests := []struct {
+		name string
+		body string
+		want map[string][]string // passage topic → cited labels ("" is the article)
+		warn string              // expected warning, "" for none
+	}{
+		{
+			name: "after the last paragraph of a section",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n[1]\n\n## Zinc\n\n" + prose("zinc"),
+			want: map[string][]string{"kefir": {"1"}, "zinc": {""}},
+		},
+		{
+			name: "before the first paragraph of a section",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n## Zinc\n\n[2]\n\n" + prose("zinc"),
+			want: map[string][]string{"kefir": {""}, "zinc": {"2"}},
+		},
+		{
+			name: "between two paragraphs of one section",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n[1]\n\n" + prose("yogurt"),
+			want: map[string][]string{"kefir": {""}, "yogurt": {"1"}},
+		},
+		{
+			name: "before a subsection",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n[1]\n\n### Yogurt\n\n" + prose("yogurt"),
+			want: map[string][]string{"kefir": {"1"}, "yogurt": {""}},
+		},
+		{
+			name: "alone in a section above a subsection",
+			body: "## Kefir\n\n[1]\n\n### Yogurt\n\n" + prose("yogurt"),
+			want: map[string][]string{"yogurt": {"1"}},
+		},
+		{
+			name: "two sections each ending in one",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n[1]\n\n## Zinc\n\n" + prose("zinc") + "\n\n[2]",
+			want: map[string][]string{"kefir": {"1"}, "zinc": {"2"}},
+		},
+		{
+			name: "at the end of the article",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n## Zinc\n\n" + prose("zinc") + "\n\n[2]",
+			want: map[string][]string{"kefir": {""}, "zinc": {"2"}},
+		},
+		{
+			name: "alone in a section before another",
+			body: "## Kefir\n\n[1]\n\n## Zinc\n\n" + prose("zinc"),
+			want: map[string][]string{"zinc": {""}},
+			warn: `a.md:6: marker [1] stands alone under "Kefir", a section with no text to cite it; ignored`,
+		},
+		{
+			name: "alone in the last section",
+			body: "## Kefir\n\n" + prose("kefir") + "\n\n## Zinc\n\n[2]",
+			want: map[string][]string{"kefir": {""}},
+			warn: `a.md:10: marker [2] stands alone under "Zinc", a section with no text to cite it; ignored`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, lib := loadOne(t, "a.md", md("Foods", tt.body+refs))
+			checkLibrary(t, lib)
+			if len(a.Passages) != len(tt.want) {
+				t.Errorf("%d passages, want %d: %+v", len(a.Passages), len(tt.want), a.Passages)
+			}
+			for topic, want := range tt.want {
+				if got := labels(passageWith(t, a, "explains "+topic+" ").Citations); !slices.Equal(got, want) {
+					t.Errorf("the %s passage cites %q, want %q", topic, got, want)
+				}
+			}
+			var warnings []string
+			for _, w := range lib.Warnings {
+				warnings = append(warnings, w.String())
+			}
+			if want := []string{tt.warn}; tt.warn == "" && len(warnings) > 0 || tt.warn != "" && !slices.Equal(warnings, want) {
+				t.Errorf("warnings %q, want %q", warnings, tt.warn)
+			}
+		})
+	}
 }
 
 func TestPassageIDs(t *testing.T) {

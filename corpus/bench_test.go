@@ -1,0 +1,94 @@
+package corpus
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// benchArticleSize is the size of the generated articles below: large
+// enough that work growing faster than the input shows, small enough that
+// such work still ends in seconds.
+const benchArticleSize = 200 << 10
+
+// superscriptArticle is one paragraph of words each followed by its own
+// superscript marker ("word¹⁰⁰⁰⁰ word¹⁰⁰⁰¹ …"), about size bytes long.
+func superscriptArticle(size int) string {
+	const sup = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	var b strings.Builder
+	b.WriteString(md("Superscripts", ""))
+	for n := 10000; b.Len() < size; n++ {
+		b.WriteString("word")
+		for _, d := range strconv.Itoa(n) {
+			b.WriteString(string([]rune(sup)[d-'0']))
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// authorYearArticle cites n distinct first authors, each once, as
+// "(Smithxxxx et al. 2019)", and lists the n references they point to.
+func authorYearArticle(size int) string {
+	name := func(i int) string {
+		var s [4]byte
+		for j := range s {
+			s[len(s)-1-j] = byte('a' + i%26)
+			i /= 26
+		}
+		return "Smith" + string(s[:])
+	}
+	// A citing sentence and its reference take about 100 bytes.
+	n := size / 100
+	var b strings.Builder
+	b.WriteString(md("Author–year", ""))
+	for i := range n {
+		fmt.Fprintf(&b, "Finding %d holds (%s et al. 2019). ", i, name(i))
+	}
+	b.WriteString("\n\n## References\n\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%d. %s J et al. (2019). Study %d.\n", i+1, name(i), i)
+	}
+	return b.String()
+}
+
+// dottedWordArticle is a paragraph of 200 words and then one "word" of
+// "a.a.a.…", about size bytes long.
+func dottedWordArticle(size int) string {
+	return md("Dots", strings.Repeat("word ", 200)+strings.Repeat("a.", size/2))
+}
+
+// The benchmarks guard against work per marker that grows with the
+// article: run with `go test -run '^$' -bench Load ./corpus/`.
+func BenchmarkLoadSuperscripts(b *testing.B) {
+	benchmarkLoad(b, superscriptArticle(benchArticleSize), 0)
+}
+
+func BenchmarkLoadAuthorYear(b *testing.B) {
+	benchmarkLoad(b, authorYearArticle(benchArticleSize), benchArticleSize/100)
+}
+
+// benchmarkLoad loads src, an article whose passages cite cited references
+// in all.
+func BenchmarkLoadDottedWord(b *testing.B) {
+	benchmarkLoad(b, dottedWordArticle(benchArticleSize), 0)
+}
+
+func benchmarkLoad(b *testing.B, src string, cited int) {
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		a, _ := loadOne(b, "a.md", src)
+		refs := map[string]bool{}
+		for _, p := range a.Passages {
+			for _, c := range p.Citations {
+				if c.Label != "" {
+					refs[c.Label] = true
+				}
+			}
+		}
+		if len(a.Passages) == 0 || len(refs) != cited {
+			b.Fatalf("%d passages cite %d references, want %d", len(a.Passages), len(refs), cited)
+		}
+	}
+}
