@@ -548,3 +548,199 @@ func TestOpenReportWithoutBuild(t *testing.T) {
 	}
 	checkReportJSON(t, info.Report)
 }
+
+// Deleting the index folder while the bot serves from it is safe (README):
+// searches keep using the open generation, and the next rebuild creates
+// the folder again.
+func TestRebuildAfterIndexDirDeleted(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	src := newSwitchable(mustQuokka("alpha"))
+	ix, _ := openIndex(t, Options{Dir: dir, Load: src.load, Reuse: ReuseIfCurrent})
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	answersQuokka(t, ix, "alpha")
+
+	src.set(mustQuokka("beta"))
+	if _, err := ix.Rebuild(context.Background()); err != nil {
+		t.Fatalf("Rebuild after the index folder was deleted: %v", err)
+	}
+	answersQuokka(t, ix, "beta")
+	gen := currentGen(t, dir)
+	if gens := genDirs(t, dir); !slices.Equal(gens, []string{gen}) {
+		t.Errorf("generations %v, CURRENT %s", gens, gen)
+	}
+	ix.Close()
+	ix, info := openIndex(t, Options{Dir: dir, Load: mustNotLoad(t)})
+	if info.Rebuilt || info.SetAside != "" {
+		t.Errorf("reopening the rebuilt index: %+v", info)
+	}
+	answersQuokka(t, ix, "beta")
+}
+
+// corruptEntries lists the corrupt-… entries of an index directory.
+func corruptEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "corrupt-") {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// A reader (`ask --index`) that read CURRENT just before another process's
+// rebuild replaced that generation and removed it follows CURRENT to the
+// new one. It must not take the vanished generation for corrupt, forget
+// CURRENT and rebuild from its own library over the generation the writer
+// serves. Only a generation CURRENT still names once the writer lock is
+// held is set aside.
+func TestReaderFollowsAReplacedGeneration(t *testing.T) {
+	cases := []struct {
+		name string
+		// lockHeld keeps the writer lock taken after the replacement, as
+		// a writer still removing the old generation does.
+		lockHeld bool
+		// damaged makes the replacement a generation that will not open.
+		damaged bool
+	}{
+		{"replaced", false, false},
+		{"replaced, writer still holds the lock", true, false},
+		{"replaced by a generation that will not open", false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			old := buildOnDisk(t, dir, "alpha")
+			var replacement string
+			testHookPointerRead = func(name string) {
+				if replacement != "" || name != old {
+					return
+				}
+				replacement = "pending" // the writer's own Open reads CURRENT too
+				w, _ := openIndex(t, Options{Dir: dir, Load: loader(mustQuokka("beta")), Reuse: ReuseNever})
+				answersQuokka(t, w, "beta")
+				replacement = currentGen(t, dir)
+				if c.damaged {
+					writeFile(t, filepath.Join(dir, replacement, bleveDir, "index_meta.json"), "{{{")
+				}
+				if c.lockHeld {
+					holdLock(t, dir)
+				}
+			}
+			t.Cleanup(func() { testHookPointerRead = nil })
+
+			load := mustNotLoad(t)
+			if c.damaged {
+				load = loader(mustQuokka("gamma"))
+			}
+			ix, info := openIndex(t, Options{Dir: dir, Load: load})
+			if replacement == old || replacement == "" {
+				t.Fatalf("the test did not replace %s (%q)", old, replacement)
+			}
+			if _, err := os.Stat(filepath.Join(dir, old)); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("the replaced generation %s is still there: %v", old, err)
+			}
+			cur := currentGen(t, dir)
+			if c.damaged {
+				if !info.Rebuilt || !strings.HasSuffix(info.SetAside, replacement) {
+					t.Errorf("a current generation that will not open: %+v, want %s set aside and a rebuild", info, replacement)
+				}
+				answersQuokka(t, ix, "gamma")
+				if cur == replacement {
+					t.Errorf("CURRENT still names the damaged generation %s", cur)
+				}
+				return
+			}
+			if info.Rebuilt || info.SetAside != "" {
+				t.Errorf("open: %+v, want the replacement opened as it is", info)
+			}
+			answersQuokka(t, ix, "beta")
+			if cur != replacement {
+				t.Errorf("CURRENT names %q, want the replacement %s", cur, replacement)
+			}
+			if gens := genDirs(t, dir); !slices.Equal(gens, []string{replacement}) {
+				t.Errorf("generations %v, want [%s]", gens, replacement)
+			}
+			if aside := corruptEntries(t, dir); len(aside) != 0 {
+				t.Errorf("set aside %v", aside)
+			}
+			// Setting aside by a stale name leaves CURRENT alone.
+			if _, err := (store{dir}).setAside(old); err == nil {
+				t.Error("setAside of a generation CURRENT no longer names succeeded")
+			}
+			if got := currentGen(t, dir); got != replacement {
+				t.Errorf("setAside(%s) changed CURRENT from %s to %q", old, replacement, got)
+			}
+		})
+	}
+}
+
+// A generation that will not open is not set aside while another process
+// holds the writer lock: that process may be publishing over it, and it
+// will not be rebuilt now anyway. Open says the directory is locked and
+// changes nothing; once the lock is free, it is set aside and rebuilt.
+func TestCorruptGenerationKeptWhileLocked(t *testing.T) {
+	dir := t.TempDir()
+	old := buildOnDisk(t, dir, "alpha")
+	writeFile(t, filepath.Join(dir, old, metaFile), "{not json at all")
+	release := holdLock(t, dir)
+
+	ix, info, err := Open(context.Background(), Options{Dir: dir, Load: loader(mustQuokka("beta"))})
+	if ix != nil {
+		ix.Close()
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("Open of a corrupt index with the writer lock held: err = %v, want ErrLocked", err)
+	}
+	if info.SetAside != "" {
+		t.Errorf("SetAside = %q with the writer lock held", info.SetAside)
+	}
+	if got := currentGen(t, dir); got != old {
+		t.Errorf("CURRENT changed from %s to %q with the writer lock held", old, got)
+	}
+	if gens := genDirs(t, dir); !slices.Equal(gens, []string{old}) {
+		t.Errorf("generations %v, want [%s]", gens, old)
+	}
+
+	release()
+	ix, info = openIndex(t, Options{Dir: dir, Load: loader(mustQuokka("beta"))})
+	if !info.Rebuilt || !strings.HasSuffix(info.SetAside, old) {
+		t.Errorf("once the lock is free: %+v, want %s set aside and a rebuild", info, old)
+	}
+	answersQuokka(t, ix, "beta")
+}
+
+// A reader that reuses the generation it opened, while another process
+// publishes a newer one, does not remove the newer one as a leftover.
+func TestReaderKeepsANewerGeneration(t *testing.T) {
+	dir := t.TempDir()
+	buildOnDisk(t, dir, "alpha")
+	var writer string
+	load := func(ctx context.Context) (*corpus.Library, error) {
+		// Between opening the stored generation and cleaning leftovers,
+		// another process publishes a rebuild.
+		if writer == "" {
+			w, _ := openIndex(t, Options{Dir: dir, Load: loader(mustQuokka("beta")), Reuse: ReuseNever})
+			answersQuokka(t, w, "beta")
+			writer = currentGen(t, dir)
+		}
+		return loader(mustQuokka("alpha"))(ctx)
+	}
+	ix, info := openIndex(t, Options{Dir: dir, Load: load, Reuse: ReuseIfCurrent})
+	if info.Rebuilt {
+		t.Fatalf("open: %+v, want the stored alpha index reused", info)
+	}
+	answersQuokka(t, ix, "alpha")
+	if gens := genDirs(t, dir); !slices.Equal(gens, []string{writer}) {
+		t.Errorf("generations %v, want the writer's [%s]", gens, writer)
+	}
+	if got := currentGen(t, dir); got != writer {
+		t.Errorf("CURRENT names %q, want %s", got, writer)
+	}
+}

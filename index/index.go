@@ -156,42 +156,29 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 			return nil, info, fmt.Errorf("create index directory: %w", err)
 		}
-		name, err := ix.store.current()
-		if errors.Is(err, errBadPointer) {
-			ix.log.Warn("index pointer is damaged; setting it aside and rebuilding", "dir", opts.Dir, "err", err)
-			if info.SetAside, err = ix.store.setAsidePointer(); err != nil {
-				return nil, info, err
-			}
-		} else if err != nil {
+		name, gen, aside, err := ix.openStored(opts.Reuse != ReuseNever)
+		if info.SetAside = aside; err != nil {
 			return nil, info, err
 		}
-		if name != "" && opts.Reuse == ReuseNever {
+		if name != "" && gen == nil {
 			// Not opened, but the report compares against what it held.
 			if m, err := readMeta(filepath.Join(opts.Dir, name)); err == nil {
 				ix.previous = &m
 			}
 		}
-		if name != "" && opts.Reuse != ReuseNever {
-			gen, err := openGeneration(filepath.Join(opts.Dir, name))
-			if err != nil {
-				ix.log.Warn("index will not open; setting it aside and rebuilding", "dir", opts.Dir, "generation", name, "err", err)
-				if info.SetAside, err = ix.store.setAside(name); err != nil {
-					return nil, info, err
+		if gen != nil {
+			reuse := opts.Reuse == ReuseAny
+			if !reuse {
+				if loaded, err = opts.Load(ctx); err != nil {
+					gen.close()
+					return nil, info, fmt.Errorf("load library: %w", err)
 				}
-			} else {
-				reuse := opts.Reuse == ReuseAny
-				if !reuse {
-					if loaded, err = opts.Load(ctx); err != nil {
-						gen.close()
-						return nil, info, fmt.Errorf("load library: %w", err)
-					}
-					reuse = Fingerprint(loaded) == gen.meta.Fingerprint
-				}
-				ix.gen = gen
-				if reuse {
-					ix.cleanLeftovers(name)
-					return ix, info, nil
-				}
+				reuse = Fingerprint(loaded) == gen.meta.Fingerprint
+			}
+			ix.gen = gen
+			if reuse {
+				ix.cleanLeftovers(name)
+				return ix, info, nil
 			}
 		}
 	}
@@ -210,6 +197,64 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 	return ix, info, nil
 }
 
+// openAttempts bounds how often Open follows CURRENT to a newer generation
+// when the one it read was replaced before it could be opened.
+const openAttempts = 3
+
+// testHookPointerRead, when a test sets it, runs right after Open reads
+// CURRENT: the moment another process's rebuild can make what was read stale.
+var testHookPointerRead func(name string)
+
+// openStored returns the name of the generation CURRENT names and, when
+// open is set, that generation opened. A damaged pointer or a generation
+// that will not open is set aside (where to is returned), and the name is
+// empty so that Open rebuilds. Setting aside happens only under the writer
+// lock and only if CURRENT still holds what failed: when another process
+// has published a generation meanwhile, that one is opened instead.
+func (ix *Index) openStored(open bool) (string, *generation, string, error) {
+	for attempt := 1; ; attempt++ {
+		name, err := ix.store.current()
+		if testHookPointerRead != nil {
+			testHookPointerRead(name)
+		}
+		// what failed, why, and where it went if it was set aside
+		var what, aside string
+		var failed error
+		switch {
+		case errors.Is(err, errBadPointer):
+			what, failed = "index pointer", err
+			aside, err = ix.store.setAsidePointer()
+		case err != nil:
+			return "", nil, "", err
+		case name == "" || !open:
+			return name, nil, "", nil
+		default:
+			gen, openErr := openGeneration(filepath.Join(ix.opts.Dir, name))
+			if openErr == nil {
+				return name, gen, "", nil
+			}
+			what, failed = "index "+name, openErr
+			aside, err = ix.store.setAside(name)
+		}
+		switch {
+		case err == nil:
+			ix.log.Warn(what+" is unusable; set it aside, rebuilding", "dir", ix.opts.Dir, "set_aside", aside, "err", failed)
+			return "", nil, aside, nil
+		case errors.Is(err, errMoved) && attempt < openAttempts:
+			ix.log.Debug(what+" was replaced by another process while opening; opening the new one", "dir", ix.opts.Dir, "err", failed)
+		case errors.Is(err, errMoved):
+			return "", nil, "", fmt.Errorf("open index in %s: replaced by other processes %d times while opening, last: %w", ix.opts.Dir, openAttempts, failed)
+		case errors.Is(err, ErrLocked):
+			// The lock holder is building and will publish a generation
+			// that replaces this one; a rebuild here would fail on the lock
+			// too. Leave everything as it is, to be retried later.
+			return "", nil, "", fmt.Errorf("%s will not open (%w), and is kept while another process builds: %w", what, failed, err)
+		default:
+			return "", nil, "", fmt.Errorf("%s will not open (%w), and setting it aside failed: %w", what, failed, err)
+		}
+	}
+}
+
 // cleanLeftovers removes generations of interrupted builds when no other
 // process is building.
 func (ix *Index) cleanLeftovers(keep string) {
@@ -218,6 +263,11 @@ func (ix *Index) cleanLeftovers(keep string) {
 		return // another process is building; its directory is not a leftover
 	}
 	defer lock.unlock()
+	if cur, err := ix.store.current(); err != nil || cur != keep {
+		// Another process published a generation since keep was opened,
+		// and removed what it replaced: keep is no longer what to keep.
+		return
+	}
 	if removed, err := ix.store.removeLeftovers(keep); err != nil {
 		ix.log.Warn("could not remove leftover index", "err", err)
 	} else if len(removed) > 0 {
@@ -400,6 +450,11 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 		return gen, nil
 	}
 
+	// The folder may have been deleted since Open ("always safe"): the
+	// lock file lives in it.
+	if err := os.MkdirAll(ix.opts.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index directory: %w", err)
+	}
 	lock, err := ix.store.lockWriter()
 	if err != nil {
 		return nil, err

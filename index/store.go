@@ -54,9 +54,35 @@ func (s store) current() (string, error) {
 // name: damage or a hand edit.
 var errBadPointer = errors.New("damaged index pointer")
 
+// errMoved means CURRENT no longer holds what failed to open: another
+// process published a generation since it was read.
+var errMoved = errors.New("index pointer changed since it was read")
+
+// lockIfStill takes the writer lock to act on what failed to open, if
+// still(CURRENT as read now) says CURRENT holds it still; else it returns
+// errMoved. Only a writer changes CURRENT, and only under the lock, so the
+// answer read under the lock stays true until it is released. When another
+// process holds the lock, CURRENT is read all the same: that process may
+// just have replaced the generation that failed, which is then followed
+// rather than reported as locked.
+func (s store) lockIfStill(still func(name string, err error) bool) (*writerLock, error) {
+	lock, lockErr := s.lockWriter()
+	if !still(s.current()) {
+		lock.unlock()
+		return nil, errMoved
+	}
+	return lock, lockErr
+}
+
 // setAsidePointer moves a damaged pointer file out of the way, keeping it
-// for inspection.
+// for inspection. It does so under the writer lock, and only if the
+// pointer is damaged still; else it returns errMoved.
 func (s store) setAsidePointer() (string, error) {
+	lock, err := s.lockIfStill(func(_ string, err error) bool { return errors.Is(err, errBadPointer) })
+	if err != nil {
+		return "", err
+	}
+	defer lock.unlock()
 	dest := filepath.Join(s.dir, "corrupt-"+time.Now().UTC().Format("20060102T150405Z")+"-"+pointerFile)
 	if err := os.Rename(filepath.Join(s.dir, pointerFile), dest); err != nil {
 		return "", fmt.Errorf("set aside damaged index pointer: %w", err)
@@ -141,8 +167,16 @@ func readMeta(genDir string) (meta, error) {
 }
 
 // setAside moves a generation that will not open out of the way, keeping it
-// for inspection, and forgets the pointer to it.
+// for inspection, and forgets the pointer to it. It does so under the
+// writer lock, and only if CURRENT names it still: a reader that read
+// CURRENT just before a rebuild replaced and removed the generation would
+// otherwise forget the pointer to the new one. Else it returns errMoved.
 func (s store) setAside(name string) (string, error) {
+	lock, err := s.lockIfStill(func(cur string, err error) bool { return err == nil && cur == name })
+	if err != nil {
+		return "", err
+	}
+	defer lock.unlock()
 	dest := filepath.Join(s.dir, "corrupt-"+time.Now().UTC().Format("20060102T150405Z")+"-"+name)
 	switch err := os.Rename(filepath.Join(s.dir, name), dest); {
 	case errors.Is(err, os.ErrNotExist):
