@@ -59,8 +59,32 @@ func dottedWordArticle(size int) string {
 	return md("Dots", strings.Repeat("word ", 200)+strings.Repeat("a.", size/2))
 }
 
+// proseArticle is the baseline: paragraphs of ordinary sentences, each
+// paragraph citing its reference as "[n]", about size bytes long.
+func proseArticle(size int) string {
+	var b strings.Builder
+	b.WriteString(md("Prose", ""))
+	n := 0
+	for b.Len() < size {
+		n++
+		fmt.Fprintf(&b, "%s Kefir is a fermented milk drink, and one small study looked at it [%d].\n\n", strings.Repeat("The gut and the skin talk to each other in several ways. ", 4), n)
+	}
+	b.WriteString("## References\n\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d. Author A (2020). Study %d.\n", i, i)
+	}
+	return b.String()
+}
+
 // The benchmarks guard against work per marker that grows with the
-// article: run with `go test -run '^$' -bench Load ./corpus/`.
+// article; each hostile article should load about as fast per byte as
+// ordinary prose of the same size, measured in the same run:
+// `go test -run '^$' -bench Load ./corpus/`.
+func BenchmarkLoadProse(b *testing.B) {
+	src := proseArticle(benchArticleSize)
+	benchmarkLoad(b, src, strings.Count(src, "Kefir is"))
+}
+
 func BenchmarkLoadSuperscripts(b *testing.B) {
 	benchmarkLoad(b, superscriptArticle(benchArticleSize), 0)
 }
@@ -69,12 +93,12 @@ func BenchmarkLoadAuthorYear(b *testing.B) {
 	benchmarkLoad(b, authorYearArticle(benchArticleSize), benchArticleSize/100)
 }
 
-// benchmarkLoad loads src, an article whose passages cite cited references
-// in all.
 func BenchmarkLoadDottedWord(b *testing.B) {
 	benchmarkLoad(b, dottedWordArticle(benchArticleSize), 0)
 }
 
+// benchmarkLoad loads src, an article whose passages cite cited references
+// in all.
 func benchmarkLoad(b *testing.B, src string, cited int) {
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
