@@ -578,22 +578,6 @@ func TestRebuildAfterIndexDirDeleted(t *testing.T) {
 	answersQuokka(t, ix, "beta")
 }
 
-// corruptEntries lists the corrupt-… entries of an index directory.
-func corruptEntries(t *testing.T, dir string) []string {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "corrupt-") {
-			out = append(out, e.Name())
-		}
-	}
-	return out
-}
-
 // A reader (`ask --index`) that read CURRENT just before another process's
 // rebuild replaced that generation and removed it follows CURRENT to the
 // new one. It must not take the vanished generation for corrupt, forget

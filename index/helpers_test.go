@@ -115,13 +115,25 @@ func topSlug(hits []corpus.Hit) string {
 // genDirs lists the gen-* directories of an index directory.
 func genDirs(t testing.TB, dir string) []string {
 	t.Helper()
+	return entryNames(t, dir, func(e os.DirEntry) bool { return e.IsDir() && strings.HasPrefix(e.Name(), genPrefix) })
+}
+
+// corruptEntries lists the corrupt-… entries of an index directory.
+func corruptEntries(t testing.TB, dir string) []string {
+	t.Helper()
+	return entryNames(t, dir, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), "corrupt-") })
+}
+
+// entryNames lists the names of the entries of dir that keep accepts.
+func entryNames(t testing.TB, dir string, keep func(os.DirEntry) bool) []string {
+	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), genPrefix) {
+		if keep(e) {
 			out = append(out, e.Name())
 		}
 	}
