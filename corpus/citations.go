@@ -133,8 +133,8 @@ func replaceSuperscripts(s string, resolve func(citeMark) bool, marks *[]citeMar
 	last := 0
 	for _, m := range matches {
 		before, space, run := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]]
-		if r, size := utf8.DecodeRuneInString(before); size == len(before) && (unicode.IsDigit(r) || r == '×') {
-			continue // a power such as 10⁹, not a marker
+		if r, size := utf8.DecodeRuneInString(before); size == len(before) && (unicode.IsDigit(r) || r == '×' || r == '⁻') {
+			continue // a power such as 10⁹ or m⁻², not a marker
 		}
 		if space == "" && notationBefore(s, m[6]) {
 			continue // a unit such as m², or a statistic such as I²

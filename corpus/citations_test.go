@@ -27,6 +27,7 @@ func TestExtractMarkers(t *testing.T) {
 		{"superscript before the period", "It reaches the skin² and more.", "It reaches the skin and more.", []string{"2"}},
 		{"a power is no marker", "Each capsule holds 10⁹ CFU of bacteria.", "Each capsule holds 10⁹ CFU of bacteria.", nil},
 		{"a power after ×", "Each capsule holds 3×10¹⁰ CFU.", "Each capsule holds 3×10¹⁰ CFU.", nil},
+		{"negative powers", "Acid reached 1.5 × 10⁻³ M at 2 mol m⁻² a day.", "Acid reached 1.5 × 10⁻³ M at 2 mol m⁻² a day.", nil},
 		{"a unit is no marker", "A patch of 4 m² of skin and 2 cm³ of cream.", "A patch of 4 m² of skin and 2 cm³ of cream.", nil},
 		// The same text "m²" as a unit and after a word: each is judged by
 		// the word it follows, whichever comes first.

@@ -121,13 +121,20 @@ func markerEnd(s string, i int) int {
 	return i + len(superRunRe.FindString(s[i:]))
 }
 
-// maxMarkerBytes bounds the search for the "]" of a bracket marker, so a
-// text of many "x. [y" costs linear time, not a scan to the end of the
-// text for each.
-const maxMarkerBytes = 100
-
 // closingBracket returns the offset from i of the "]" closing the bracket
-// at i, or -1 when none is near enough for a marker.
+// at i, or -1 when a character no marker holds comes first. Stopping there
+// keeps a text of many "x. [y" linear: no scan runs past the next "[".
 func closingBracket(s string, i int) int {
-	return strings.IndexByte(s[i:min(len(s), i+maxMarkerBytes)], ']')
+	for j := i + 1; j < len(s); {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		switch {
+		case r == ']':
+			return j - i
+		case strings.ContainsRune("^0123456789,;–—- ", r):
+			j += size
+		default:
+			return -1
+		}
+	}
+	return -1
 }
