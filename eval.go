@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 
 	"gutskin/index"
 	"gutskin/internal/quality"
@@ -43,18 +44,23 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return fmt.Errorf("eval: %s: %w", file, err)
 		}
+		reach, err := candidateRecall(ctx, ix, sets[i])
+		if err != nil {
+			return fmt.Errorf("eval: %s: %w", file, err)
+		}
 		if *asJSON {
 			b, err := json.Marshal(struct {
 				File string `json:"file"`
 				quality.Result
-			}{file, res})
+				CandidateRecall float64 `json:"candidate_recall"`
+			}{file, res, reach})
 			if err != nil {
 				return fmt.Errorf("encode result: %w", err)
 			}
 			fmt.Fprintln(stdout, string(b))
 			continue
 		}
-		writeEval(stdout, file, res)
+		writeEval(stdout, file, res, reach)
 	}
 	return nil
 }
@@ -71,6 +77,31 @@ func evaluate(ctx context.Context, ix *index.Index, questions []quality.Question
 	})
 }
 
+// candidateRecall is the share of answerable questions whose gold passage
+// is among the candidates the answer rule weighs for the whole message,
+// whether it answers or not. Set against Recall@1, it tells a miss the
+// search never found from one that ordering or the answer rule lost.
+func candidateRecall(ctx context.Context, ix *index.Index, questions []quality.Question) (float64, error) {
+	var answerable, found int
+	for _, q := range questions {
+		if q.None {
+			continue
+		}
+		answerable++
+		cands, err := ix.Candidates(ctx, q.Q)
+		if err != nil {
+			return 0, fmt.Errorf("line %d: %w", q.Line, err)
+		}
+		if slices.ContainsFunc(cands, func(c index.Candidate) bool { return quality.MatchesGold(c.Passage.Text, q.Gold) }) {
+			found++
+		}
+	}
+	if answerable == 0 {
+		return 0, nil
+	}
+	return float64(found) / float64(answerable), nil
+}
+
 // searchAnswerer answers with the index's confident passages.
 type searchAnswerer struct{ ix *index.Index }
 
@@ -83,13 +114,14 @@ func (s searchAnswerer) Answer(ctx context.Context, q string, k int) ([]string, 
 	return out, err
 }
 
-func writeEval(w io.Writer, file string, r quality.Result) {
+func writeEval(w io.Writer, file string, r quality.Result, candidateRecall float64) {
 	fmt.Fprintf(w, "%s: %d answerable, %d unanswerable\n", file, r.Answerable, r.Unanswerable)
 	fmt.Fprintf(w, "  Recall@1           %.3f\n", r.RecallAt1)
 	fmt.Fprintf(w, "  MRR@3              %.3f\n", r.MRRAt3)
 	fmt.Fprintf(w, "  no-answer accuracy %.3f\n", r.NoAnswerAccuracy)
 	fmt.Fprintf(w, "  false silence      %.3f\n", r.FalseSilence)
 	fmt.Fprintf(w, "  answer precision   %.3f\n", r.AnswerPrecision)
+	fmt.Fprintf(w, "  candidate recall   %.3f\n", candidateRecall)
 	fmt.Fprintf(w, "  median answer time %s\n", r.MedianAnswerTime)
 	if len(r.Misses) > 0 {
 		fmt.Fprintf(w, "  misses (%d):\n", len(r.Misses))

@@ -241,11 +241,12 @@ func TestAnswerQuality(t *testing.T) {
 		minNoAnswer     float64
 		maxFalseSilence float64
 		minPrecision    float64
+		minCandidates   float64 // candidate recall
 	}{
-		{"questions.jsonl", 0.91, 0.93, 0.87, 0.03, 0.89},
-		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06, 0.91},
-		{"questions-2.jsonl", 0.56, 0.63, 0.56, 0.19, 0.54},
-		{"questions-2-heldout.jsonl", 0.60, 0.65, 0.53, 0.14, 0.58},
+		{"questions.jsonl", 0.91, 0.93, 0.87, 0.03, 0.89, 0.99},
+		{"questions-heldout.jsonl", 0.88, 0.90, 0.87, 0.06, 0.91, 0.99},
+		{"questions-2.jsonl", 0.56, 0.63, 0.56, 0.19, 0.54, 0.96},
+		{"questions-2-heldout.jsonl", 0.60, 0.65, 0.53, 0.14, 0.58, 0.99},
 	} {
 		qs, err := quality.ReadQuestions(filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
@@ -255,7 +256,14 @@ func TestAnswerQuality(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%s: Recall@1 %.3f MRR@3 %.3f no-answer %.3f false silence %.3f answer precision %.3f", tc.file, res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence, res.AnswerPrecision)
+		reach, err := candidateRecall(context.Background(), ix, qs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: Recall@1 %.3f MRR@3 %.3f no-answer %.3f false silence %.3f answer precision %.3f candidate recall %.3f", tc.file, res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence, res.AnswerPrecision, reach)
+		if reach < tc.minCandidates {
+			t.Errorf("%s: candidate recall %.3f fell below %.2f", tc.file, reach, tc.minCandidates)
+		}
 		if res.AnswerPrecision < tc.minPrecision {
 			t.Errorf("%s: answer precision %.3f fell below %.2f", tc.file, res.AnswerPrecision, tc.minPrecision)
 		}
@@ -401,5 +409,42 @@ func TestIndexAgainReportsNoChange(t *testing.T) {
 	if first.Articles.Added == 0 || again.Articles.Added != 0 || again.Articles.Changed != 0 || again.Articles.Removed != 0 ||
 		again.Passages.Added != 0 || again.Passages.Removed != 0 || again.Articles.Total != first.Articles.Total {
 		t.Errorf("first %+v, again %+v: the second build must report no change", first, again)
+	}
+}
+
+// TestEvalCandidateRecall checks what eval's candidate recall tells apart: a
+// question the search finds the gold passage for, and one whose gold no
+// candidate holds, here because the question is about something else.
+func TestEvalCandidateRecall(t *testing.T) {
+	isolate(t)
+	file := filepath.Join(t.TempDir(), "q.jsonl")
+	questions := `{"q": "kefir for acne", "gold": ["Nothing in our library shows that kefir helps acne"]}
+{"q": "which graphics card should i buy", "gold": ["Nothing in our library shows that kefir helps acne"]}
+{"q": "how do I fix my car brakes?", "none": true}
+`
+	if err := os.WriteFile(file, []byte(questions), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runEval(context.Background(), []string{"--json", file}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var res struct {
+		Recall          *float64 `json:"recall_at_1"`
+		CandidateRecall *float64 `json:"candidate_recall"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("eval --json: %v: %s", err, stdout.String())
+	}
+	if res.Recall == nil || *res.Recall != 0.5 || res.CandidateRecall == nil || *res.CandidateRecall != 0.5 {
+		t.Errorf("recall_at_1 %v, candidate_recall %v; want 0.5 and 0.5: %s", res.Recall, res.CandidateRecall, stdout.String())
+	}
+
+	stdout.Reset()
+	if code := runEval(context.Background(), []string{file}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "candidate recall   0.500") {
+		t.Errorf("eval output lacks the candidate recall line:\n%s", stdout.String())
 	}
 }

@@ -128,7 +128,7 @@ func Evaluate(ctx context.Context, a Answerer, questions []Question, explain fun
 		res.Answerable++
 		rank := 0
 		for i, p := range passages {
-			if matchesGold(p, q.Gold) {
+			if MatchesGold(p, q.Gold) {
 				rank = i + 1
 				break
 			}
@@ -168,7 +168,9 @@ func Evaluate(ctx context.Context, a Answerer, questions []Question, explain fun
 	return res, nil
 }
 
-func matchesGold(text string, gold []string) bool {
+// MatchesGold reports whether a passage's text is one a question's gold
+// substrings identify.
+func MatchesGold(text string, gold []string) bool {
 	for _, g := range gold {
 		if strings.Contains(text, g) {
 			return true
