@@ -76,6 +76,42 @@ func proseArticle(size int) string {
 	return b.String()
 }
 
+// plainProseArticle is proseArticle as a pasted plain-text post.
+func plainProseArticle(size int) string {
+	var b strings.Builder
+	b.WriteString("Prose Pasted From a Blog\n\n")
+	n := 0
+	for b.Len() < size {
+		n++
+		fmt.Fprintf(&b, "%s Kefir is a fermented milk drink, and one small study looked at it [%d].\n\n", strings.Repeat("The gut and the skin talk to each other in several ways. ", 4), n)
+	}
+	b.WriteString("References:\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d. Author A (2020). Study %d.\n", i, i)
+	}
+	return b.String()
+}
+
+// plainChromeArticle is a pasted post whose every section comes with page
+// chrome and calls to action: bylines, share bars, sign-up boxes, related
+// posts, glued calls to action and narrative citations.
+func plainChromeArticle(size int) string {
+	var b strings.Builder
+	b.WriteString("Skip to main content\nHome › Blog › Skin\n\nChrome Pasted From a Blog\n\nBy Dr Jo Roe · 4 min read\nTags: gut, skin\n\n")
+	n := 0
+	for b.Len() < size {
+		n++
+		fmt.Fprintf(&b, "Section Number %d\n\n%s Author%d et al. (2020) looked at it [%d]. ➡️ Book a consultation with me today.\n\n", n, strings.Repeat("The gut and the skin talk to each other in several ways. ", 3), n, n)
+		b.WriteString("Share: Facebook · X · WhatsApp · Copy link\nFollow us on Instagram @gutskin for more.\n\n")
+		b.WriteString("---\n📬 The Letter\nOne study a month.\n[ Your email ] [ Sign me up ]\n---\n\nRead more: Another Post Title\n\nRelated posts\n\nA Post Title\n\nAnother Post Title\n\n")
+	}
+	b.WriteString("References:\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%d. Author%d A (2020). Study %d.\n", i, i, i)
+	}
+	return b.String() + "\nComments (1)\n\nJo · 2 days ago\nNice.\n\n© 2025 Blog · Privacy\n"
+}
+
 // The benchmarks guard against work per marker that grows with the
 // article; each hostile article should load about as fast per byte as
 // ordinary prose of the same size, measured in the same run:
@@ -83,6 +119,16 @@ func proseArticle(size int) string {
 func BenchmarkLoadProse(b *testing.B) {
 	src := proseArticle(benchArticleSize)
 	benchmarkLoad(b, src, strings.Count(src, "Kefir is"))
+}
+
+func BenchmarkLoadPlainTextProse(b *testing.B) {
+	src := plainProseArticle(benchArticleSize)
+	benchmarkLoadFile(b, "a.txt", src, strings.Count(src, "Kefir is"))
+}
+
+func BenchmarkLoadPlainTextChrome(b *testing.B) {
+	src := plainChromeArticle(benchArticleSize)
+	benchmarkLoadFile(b, "a.txt", src, strings.Count(src, "Section Number"))
 }
 
 func BenchmarkLoadSuperscripts(b *testing.B) {
@@ -97,12 +143,18 @@ func BenchmarkLoadDottedWord(b *testing.B) {
 	benchmarkLoad(b, dottedWordArticle(benchArticleSize), 0)
 }
 
-// benchmarkLoad loads src, an article whose passages cite cited references
-// in all.
+// benchmarkLoad loads src, a Markdown article whose passages cite cited
+// references in all.
 func benchmarkLoad(b *testing.B, src string, cited int) {
+	benchmarkLoadFile(b, "a.md", src, cited)
+}
+
+// benchmarkLoadFile loads src as the file name, an article whose passages
+// cite cited references in all.
+func benchmarkLoadFile(b *testing.B, name, src string, cited int) {
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		a, _ := loadOne(b, "a.md", src)
+		a, _ := loadOne(b, name, src)
 		refs := map[string]bool{}
 		for _, p := range a.Passages {
 			for _, c := range p.Citations {

@@ -35,7 +35,26 @@ var (
 	// "(Bowe and Logan, 2011; Arck et al. 2010)".
 	authorYearRe = regexp.MustCompile(`\s?\(((?:[\p{Lu}][\p{L}'’-]+(?:\s[\p{Lu}][\p{L}'’-]+)?(?:\s+et\s+al\.?|\s+(?:and|&)\s+[\p{Lu}][\p{L}'’-]+)?,?\s+\d{4}[a-z]?(?:;\s*)?)+)\)`)
 	oneCiteRe    = regexp.MustCompile(`([\p{Lu}][\p{L}'’-]+(?:\s[\p{Lu}][\p{L}'’-]+)?)(?:\s+et\s+al\.?|\s+(?:and|&)\s+[\p{Lu}][\p{L}'’-]+)?,?\s+(\d{4})[a-z]?`)
+	// narrativeRe matches an author named in the sentence, with the year
+	// after the name, at the end of its input: "Juhl et al. (2018)", "Kwon
+	// and colleagues (2012)", "Bowe and Logan (2011)", "De Pessemier et al.
+	// (2021)", and as notes write it, "Camilleri 2019" or "Lacy et al
+	// 2024". Group 1 is the word before the surname, if capitalised, group 2
+	// the surname, group 3 or 4 the year.
+	narrativeRe = regexp.MustCompile(`(?:([\p{Lu}][\p{L}'’-]+)\s)?([\p{Lu}][\p{L}'’-]+)(?:\s+et\s+al\.?,?|\s+and\s+(?:colleagues|co-?workers|co-?authors|(?:his|her|their)\s+(?:colleagues|team|co-?workers))|\s+(?:and|&)\s+[\p{Lu}][\p{L}'’-]+,?)?\s+(?:\((\d{4})[a-z]?\)|(\d{4})[a-z]?)$`)
 )
+
+// notAuthors are capitalised words that stand before a year in prose ("In
+// 2019", "Since 2020"), never a first author.
+var notAuthors = map[string]bool{
+	"in": true, "on": true, "at": true, "of": true, "for": true, "from": true, "by": true, "to": true,
+	"since": true, "until": true, "till": true, "before": true, "after": true, "during": true, "between": true,
+	"around": true, "circa": true, "about": true, "early": true, "late": true, "mid": true, "the": true,
+	"a": true, "an": true, "this": true, "that": true, "these": true, "those": true, "our": true, "its": true,
+	"their": true, "his": true, "her": true, "my": true, "your": true, "and": true, "or": true, "but": true,
+	"as": true, "than": true, "through": true, "throughout": true, "into": true, "within": true, "over": true,
+	"under": true, "year": true, "years": true, "gut": true, "table": true, "figure": true, "fig": true,
+}
 
 var superDigits = map[rune]rune{'⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9'}
 
@@ -70,7 +89,127 @@ func extractMarkers(s string, resolve func(citeMark) bool) (string, []citeMark) 
 		}
 		s = clean
 	}
+	if resolve != nil {
+		marks = append(marks, narrativeCites(s, resolve)...)
+	}
 	return s, marks
+}
+
+// narrativeWindow is how far before a year narrativeCites looks for the
+// author's name, in bytes: enough for "In Sánchez-Pellicer and colleagues".
+const narrativeWindow = 64
+
+// narrativeCites returns the citations that name their author in the
+// sentence ("Kwon and colleagues (2012) tested…", "Camilleri 2019 walks
+// through…"), each only when resolve finds a reference by that first
+// author and year: a capitalised word before a year is often no author at
+// all. The text stays as it is, since the name is part of the sentence.
+// Author–year parentheticals left in s (unresolved) are not read again.
+// It looks for the name only just before each year, so its cost stays
+// linear in s.
+func narrativeCites(s string, resolve func(citeMark) bool) []citeMark {
+	var marks []citeMark
+	// paren holds the parentheticals of s, read once when first needed;
+	// next is the first that does not end before the current match, as
+	// both come in text order.
+	var paren [][]int
+	parenRead, next := false, 0
+	// resolved remembers each author and year asked about, so a text that
+	// names one study many times folds its name once.
+	resolved := map[[2]string]bool{}
+	for _, y := range yearSpans(s) {
+		from := max(0, y[0]-narrativeWindow)
+		for from < y[0] && !utf8.RuneStart(s[from]) {
+			from++
+		}
+		m := narrativeRe.FindStringSubmatchIndex(s[from:y[1]])
+		if m == nil {
+			continue
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += from
+			}
+		}
+		if r, _ := utf8.DecodeLastRuneInString(s[:m[0]]); m[0] > 0 && (unicode.IsLetter(r) || r == '-' || r == '\'' || r == '’') {
+			continue // the window cut a name: "…varro-López"
+		}
+		year := ""
+		for _, g := range []int{6, 8} {
+			if m[g] >= 0 {
+				year = s[m[g]:m[g+1]]
+			}
+		}
+		surname := s[m[4]:m[5]]
+		var candidates []string
+		if m[2] >= 0 {
+			// "De Pessemier", or "In Parodi" whose author is Parodi.
+			candidates = append(candidates, s[m[2]:m[3]]+" "+surname)
+		}
+		candidates = append(candidates, surname)
+		for _, author := range candidates {
+			first, _, _ := strings.Cut(author, " ")
+			if notAuthors[strings.ToLower(first)] || months[strings.ToLower(first)] {
+				continue
+			}
+			cm := citeMark{author: author, year: year, raw: s[m[0]:m[1]]}
+			key := [2]string{author, year}
+			ok, asked := resolved[key]
+			if !asked {
+				ok = resolve(cm)
+				resolved[key] = ok
+			}
+			if !ok {
+				continue
+			}
+			if !parenRead {
+				paren, parenRead = authorYearRe.FindAllStringIndex(s, -1), true
+			}
+			for next < len(paren) && paren[next][1] <= m[0] {
+				next++
+			}
+			if next == len(paren) || paren[next][0] >= m[1] {
+				marks = append(marks, cm)
+			}
+			break
+		}
+	}
+	return marks
+}
+
+// yearSpans returns where s names a year, 1800–2099, standing alone: as
+// "2012", "2012a" or "(2012)", each span from its first byte to just after
+// it.
+func yearSpans(s string) [][2]int {
+	var out [][2]int
+	isDigit := func(i int) bool { return i >= 0 && i < len(s) && s[i] >= '0' && s[i] <= '9' }
+	for i := 0; i+4 <= len(s); i++ {
+		if !isDigit(i) || isDigit(i-1) {
+			continue
+		}
+		j := i
+		for isDigit(j) {
+			j++
+		}
+		if j-i != 4 || !(s[i] == '1' && (s[i+1] == '8' || s[i+1] == '9') || s[i] == '2' && s[i+1] == '0') {
+			i = j
+			continue
+		}
+		start, end := i, j
+		if end < len(s) && s[end] >= 'a' && s[end] <= 'z' {
+			end++
+		}
+		if r, _ := utf8.DecodeRuneInString(s[end:]); end < len(s) && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			i = j
+			continue // "2012s", a part of a word
+		}
+		if start > 0 && s[start-1] == '(' && end < len(s) && s[end] == ')' {
+			start, end = start-1, end+1
+		}
+		out = append(out, [2]int{start, end})
+		i = j
+	}
+	return out
 }
 
 // extractMarkersOnce is one pass of extractMarkers.

@@ -83,6 +83,91 @@ func TestExtractMarkers(t *testing.T) {
 	}
 }
 
+func TestNarrativeCitations(t *testing.T) {
+	idx := newAuthorYearIndex([]Reference{
+		{Label: "1", Text: "Kwon HH, Yoon JY, Hong JS (2012). A low glycaemic load diet in acne. Acta Derm Venereol."},
+		{Label: "2", Text: "Juhl CR, Bergholdt HKM (2018). Dairy intake and acne. Nutrients 10:1049."},
+		{Label: "3", Text: "Bowe WP, Logan AC (2011). Acne vulgaris and the gut-brain-skin axis. Gut Pathogens 3:1."},
+		{Label: "4", Text: "De Pessemier B, Grine L (2021). Gut-skin axis. Microorganisms 9:353."},
+		{Label: "5", Text: "Camilleri M (2019). Leaky gut. Gut 68:1516."},
+		{Label: "6", Text: "Navarro-López V, et al. (2018). A probiotic mixture in children. JAMA Dermatol."},
+		{Label: "7", Text: "Gut-derived fatty acids and the skin barrier (2022). Mucosal Immunology."},
+	})
+	resolve := func(m citeMark) bool {
+		_, ok := idx.find(m.author, m.year)
+		return m.label == "" && ok
+	}
+	tests := []struct {
+		name, in string
+		marks    []string // "Author Year"
+		// want is the clean text when it is not in: narrative citations
+		// stay in the text.
+		want string
+	}{
+		{"and colleagues", "Kwon and colleagues (2012) tested a low-glycaemic diet.", []string{"Kwon 2012"}, ""},
+		{"et al.", "Juhl et al. (2018) pooled fourteen studies.", []string{"Juhl 2018"}, ""},
+		{"et al without a period", "Juhl et al (2018) pooled fourteen studies.", []string{"Juhl 2018"}, ""},
+		{"two authors", "Bowe and Logan (2011) revisited an old idea.", []string{"Bowe 2011"}, ""},
+		{"two authors with &, as notes write it", "revisited by Bowe & Logan 2011 as a hypothesis", []string{"Bowe 2011"}, ""},
+		{"a two-word surname", "The review by De Pessemier et al. (2021) went condition by condition.", []string{"De Pessemier 2021"}, ""},
+		{"a capitalised word before the name", "In Juhl et al. (2018), every study was observational.", []string{"Juhl 2018"}, ""},
+		{"a bare year, as notes write it", "Camilleri 2019 walks through the methods.", []string{"Camilleri 2019"}, ""},
+		{"a comma before the year", "Juhl et al., 2018 is a meta-analysis.", []string{"Juhl 2018"}, ""},
+		{"accents folded", "Navarro-Lopez et al. (2018) was double-blind.", []string{"Navarro-Lopez 2018"}, ""},
+		{"several in one sentence", "Kwon and colleagues (2012) and Juhl et al. (2018) disagree.", []string{"Kwon 2012", "Juhl 2018"}, ""},
+		{"inside an unresolved parenthesis", "not a diagnosis (Camilleri 2019, a clinician review)", []string{"Camilleri 2019"}, ""},
+		{"a resolved parenthetical is read once", "Dairy and acne go together (Juhl et al. 2018).", []string{"Juhl 2018"}, "Dairy and acne go together."},
+
+		{"a year after a lowercase word", "A trial published in (2012) found little.", nil, ""},
+		{"a year after a common word", "The survey (2012) found little.", nil, ""},
+		{"a year at the start of a sentence", "In 2012 Kwon moved to a new lab.", nil, ""},
+		{"the wrong year", "Kwon and colleagues (2013) repeated it.", nil, ""},
+		{"a name with no reference", "Smith et al. (2012) found more.", nil, ""},
+		{"a longer name is another author", "Kwonson et al. (2012) found more.", nil, ""},
+		{"a journal is no author", "A paper in Gut (2022) and one in Gut Microbes (2022).", nil, ""},
+		{"a month", "The survey ran in March 2011 and May (2011).", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, marks := extractMarkers(tt.in, resolve)
+			want := tt.want
+			if want == "" {
+				want = tt.in
+			}
+			if got != want {
+				t.Errorf("text = %q, want %q", got, want)
+			}
+			var ms []string
+			for _, m := range marks {
+				ms = append(ms, m.author+" "+m.year)
+			}
+			if !slices.Equal(ms, tt.marks) {
+				t.Errorf("marks = %q, want %q", ms, tt.marks)
+			}
+		})
+	}
+}
+
+// TestNarrativeCitationsLoad checks narrative citations end to end: they
+// cite their reference, leave the text alone, and a name matching no
+// reference neither cites nor warns.
+func TestNarrativeCitationsLoad(t *testing.T) {
+	src := md("Diet and acne", "Kwon and colleagues (2012) tested a low-glycaemic-load diet in thirty-two patients for ten weeks and found fewer lesions and smaller oil glands on biopsy than in the control group.\n\n"+
+		"Smith et al. (2007) also reported fewer lesions, but their low-glycaemic group lost weight too, so the two effects cannot be told apart in that trial.\n\n"+
+		"## References\n\n1. Kwon HH, Yoon JY (2012). Clinical and histological effect of a low glycaemic load diet. Acta Dermato-Venereologica 92(3):241–246.\n")
+	a, lib := loadOne(t, "a.md", src)
+	if len(lib.Warnings) > 0 {
+		t.Errorf("warnings %v", lib.Warnings)
+	}
+	p := passageWith(t, a, "Kwon and colleagues (2012) tested")
+	if got := labels(p.Citations); !slices.Equal(got, []string{"1"}) {
+		t.Errorf("Kwon passage cites %q", got)
+	}
+	if p := passageWith(t, a, "Smith et al. (2007) also"); labels(p.Citations)[0] != "" {
+		t.Errorf("Smith passage cites %q, want the article itself", labels(p.Citations))
+	}
+}
+
 func TestAuthorYearIndex(t *testing.T) {
 	refs := newAuthorYearIndex([]Reference{
 		{Label: "1", Text: "Jiménez-Sánchez, M. et al. (no date) The gut-skin axis. Available at: https://doi.org/10.1080/19490976.2025.2473524."},

@@ -26,6 +26,7 @@ func FuzzReadMarkdown(f *testing.F) {
 	f.Add(md("T", prose("seed")+" [1]\n\n## References\n\n1. Salem I (2018). A review. doi:10.3389/fmicb.2018.01459.\n"))
 	f.Add(md("T", prose("seed")+"\n\n| A | B |\n|---|---|\n| ~~x~~ [1] | - [ ] y |\n\n- item\n\n  | C |\n  |---|\n  | z |\n"))
 	f.Add(md("T", "## S\n\n<!-- questions:\n- a?\n- [b\n-->\n\n"+prose("seed")+"\n\n<!-- questions: [c] -->\n<!-- questions:\n"))
+	f.Add(md("T", prose("seed")+" Kwon and colleagues (2012) agree.\n\nSource: Kwon HH (2012). A trial.\n\n"+prose("more")+"\n\n**Sources**\n\n- Salem I (2018). A review.\n"))
 	f.Fuzz(func(t *testing.T, src string) {
 		if doc, err := readMarkdown(src); err == nil {
 			checkDocument(t, "a.md", doc)
@@ -37,6 +38,9 @@ func FuzzReadMarkdown(f *testing.F) {
 func FuzzReadPlainText(f *testing.F) {
 	f.Add("A Title Line Here\n\n" + prose("seed") + "¹\n\nReferences:\n1. Salem I. A review. 2018.\n")
 	f.Add("A Title Line Here\n\n" + prose("seed") + "\n\nReferences:\n• Salem I. A review. 2018.\n• An undated note\n\nReferences:\n• Arck P. 2010.\n")
+	f.Add("Skip to main content\nHome › Blog › Skin\n\nA Title Line Here\n\nBy Dr Jo Roe · 4 min read\nTags: a, b\n\n" + prose("seed") +
+		" Follow us on Instagram @x.\n\n---\n📬 The Letter\n[ Your email ] [ Sign me up ]\n---\n\nComments (1)\n\nJo · 2 days ago\nNice.\n\nSource: Salem I (2018). A review.\n")
+	f.Add("Notes on a topic\n\nwhat it is\n- a note, Salem et al. (2018)\nKNOWN\n- Camilleri 2019 says so\n\nRelated posts\n\nAnother Post\n\nSources:\nSalem I (2018). A review.\nCamilleri M (2019). Leaky gut.\n")
 	f.Fuzz(func(t *testing.T, src string) {
 		checkDocument(t, "a.txt", readPlainText(src))
 		checkLibrary(t, loadFiles(t, map[string]string{"a.txt": src}))

@@ -148,7 +148,11 @@ func TestLoadFixtureFolders(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkLibrary(t, lib)
-		if len(lib.Articles) != 2 || len(lib.Skipped) != 0 || len(lib.Warnings) != 0 {
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lib.Articles) != len(files) || len(lib.Skipped) != 0 || len(lib.Warnings) != 0 {
 			t.Errorf("%s: %d articles, skipped %v, warnings %v", dir, len(lib.Articles), lib.Skipped, lib.Warnings)
 		}
 	}

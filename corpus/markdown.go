@@ -260,6 +260,10 @@ type mdWalker struct {
 	headings []heading
 	inRefs   bool
 	refLevel int
+	// looseRefs is set by a "Sources:" paragraph (not a heading): the
+	// paragraphs and lists after it are references while they look like
+	// references, up to the next heading.
+	looseRefs bool
 	// lastPara is the index in doc.blocks of the paragraph just read, or -1.
 	lastPara int
 	lists    int
@@ -315,6 +319,7 @@ func (w *mdWalker) walk(parent ast.Node) {
 
 func (w *mdWalker) heading(h *ast.Heading) {
 	title := w.inlineText(h)
+	w.looseRefs = false
 	if w.inRefs && h.Level <= w.refLevel {
 		w.inRefs = false
 	}
@@ -419,8 +424,35 @@ func (w *mdWalker) addText(t string, line int) {
 		w.addRefLines(t, line)
 		return
 	}
+	if w.refsParagraph(t, line) {
+		w.lastPara = -1
+		return
+	}
 	w.doc.blocks = append(w.doc.blocks, block{section: w.section(), text: t, line: line})
 	w.lastPara = len(w.doc.blocks) - 1
+}
+
+// refsParagraph reads a paragraph that labels a reference list without a
+// heading: "Sources:" or "**References**" alone, or "Source: Alves E
+// (2022) …" with the first entry after the label; and, after such a
+// label, a paragraph that looks like a reference. It reports whether t
+// was read as such.
+func (w *mdWalker) refsParagraph(t string, line int) bool {
+	first, rest, _ := strings.Cut(t, "\n")
+	switch sub := sourceLineRe.FindStringSubmatch(first); {
+	case referencesRe.MatchString(t):
+		w.looseRefs = true
+		return true
+	case sub != nil && looksLikeReference(sub[1]):
+		w.looseRefs = true
+		w.addRefLines(strings.TrimSpace(sub[1]+"\n"+rest), line)
+		return true
+	case w.looseRefs && looksLikeReference(t):
+		w.addRefLines(t, line)
+		return true
+	}
+	w.looseRefs = false
+	return false
 }
 
 // tableText renders a table as one line a row, each cell named by its
@@ -479,7 +511,14 @@ func (w *mdWalker) list(l *ast.List) {
 	w.lists++
 	listID := w.lists
 	leadIn := ""
-	if w.lastPara >= 0 && !w.inRefs && w.hasItemText(l) {
+	inRefs := w.inRefs
+	if w.looseRefs {
+		// After a "Sources:" paragraph, a list with a reference in it is
+		// the list.
+		inRefs = w.hasReference(l)
+		w.looseRefs = inRefs
+	}
+	if w.lastPara >= 0 && !inRefs && w.hasItemText(l) {
 		if p := w.doc.blocks[w.lastPara].text; strings.HasSuffix(strings.TrimSpace(p), ":") {
 			// The lead-in lives on inside each item instead of alone.
 			leadIn = p
@@ -492,7 +531,7 @@ func (w *mdWalker) list(l *ast.List) {
 		if t == "" {
 			continue
 		}
-		if w.inRefs {
+		if inRefs {
 			label := ""
 			if l.IsOrdered() {
 				label = strconv.Itoa(number)
@@ -509,6 +548,16 @@ func (w *mdWalker) list(l *ast.List) {
 		}
 		number++
 	}
+}
+
+// hasReference reports whether any item of l looks like a reference.
+func (w *mdWalker) hasReference(l *ast.List) bool {
+	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
+		if looksLikeReference(w.blockText(item)) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasItemText reports whether any item of l holds text, so a lead-in moved

@@ -269,6 +269,12 @@ func TestMarkdownReferences(t *testing.T) {
 		{"paragraph per entry", "## References\n\n" + salem + "\n\n" + bowe + "\n", []string{"1", "2"}},
 		{"loose numbered list", "## References\n\n1. " + salem + "\n\n2. " + bowe + "\n", []string{"1", "2"}},
 		{"bullets with explicit numbers", "## References\n\n- [1] " + salem + "\n- [2] " + bowe + "\n", []string{"1", "2"}},
+		// A label in a paragraph rather than a heading.
+		{"Sources: with the first entry on its line", "Sources: " + salem + "\n" + bowe + "\n", []string{"1", "2"}},
+		{"Source: paragraphs", "Source: " + salem + "\n\nSource: " + bowe + "\n", []string{"1", "2"}},
+		{"Source: then a paragraph per entry", "Source: " + salem + "\n\n" + bowe + "\n", []string{"1", "2"}},
+		{"bold References paragraph", "**References**\n\n1. " + salem + "\n2. " + bowe + "\n", []string{"1", "2"}},
+		{"Sources: paragraph and a list", "Sources:\n\n- " + salem + "\n- " + bowe + "\n", []string{"1", "2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -311,6 +317,23 @@ func TestMarkdownReferencesSectionEnds(t *testing.T) {
 	if !slices.Equal(p.Section, []string{"After the list"}) {
 		t.Errorf("section = %q", p.Section)
 	}
+}
+
+// TestMarkdownSourceParagraphEnds checks that a reference list labelled in
+// a paragraph ("Source: …") ends at the first paragraph or list that is no
+// reference, and that "Source:" followed by no reference is prose.
+func TestMarkdownSourceParagraphEnds(t *testing.T) {
+	src := md("Kefir", prose("kefir")+"\n\nSource: Alves E, Rijo P (2022). The impact of kefir on epidermal water homeostasis. Life 12(7):1075.\n\n"+
+		prose("what follows the source")+"\n\n- an item that is no reference, and says so in many words to stand alone as a passage\n\n"+
+		"Source: my own kitchen, after ten years of fermenting milk for the whole family and the friends who visit.\n")
+	a, lib := loadOne(t, "a.md", src)
+	checkLibrary(t, lib)
+	if len(a.References) != 1 || !strings.HasPrefix(a.References[0].Text, "Alves E") {
+		t.Errorf("references = %+v", a.References)
+	}
+	passageWith(t, a, "what follows the source")
+	passageWith(t, a, "an item that is no reference")
+	passageWith(t, a, "Source: my own kitchen")
 }
 
 func TestMarkdownNumberedListStart(t *testing.T) {
