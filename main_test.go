@@ -85,10 +85,13 @@ func TestAskJSONContract(t *testing.T) {
 		t.Fatalf("want 1–2 answers, got %d", len(list))
 	}
 	first := list[0].(map[string]any)
-	for _, key := range []string{"id", "passage", "section", "score", "article", "citations"} {
+	for _, key := range []string{"id", "passage", "section", "score", "article", "citations", "article_sources"} {
 		if _, ok := first[key]; !ok {
 			t.Errorf("answer lacks %q", key)
 		}
+	}
+	if _, ok := first["article_sources"].([]any); !ok {
+		t.Errorf("article_sources is %T, want a list", first["article_sources"])
 	}
 	if p := first["passage"].(string); strings.ContainsAny(p, "[]*") {
 		t.Errorf("passage has markup: %q", p)
@@ -446,5 +449,154 @@ func TestEvalCandidateRecall(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "candidate recall   0.500") {
 		t.Errorf("eval output lacks the candidate recall line:\n%s", stdout.String())
+	}
+}
+
+// sourcesFixture returns the absolute path of index/testdata/sources, a
+// small library written for the tests with invented references: miso.md
+// cites by marker in one section only, sourdough.txt has no markers,
+// walking.md no reference list. Call it before isolate changes directory.
+func sourcesFixture(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("index", "testdata", "sources"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "miso.md")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Each answer of `ask --json` carries article_sources: the article's
+// reference list when the passage cites nothing of its own, else [].
+func TestAskJSONArticleSources(t *testing.T) {
+	dir := sourcesFixture(t)
+	isolate(t)
+	questions := "what is miso\ninvented miso trial dry skin patches\nslow walk after the evening meal\n"
+	code, stdout, stderr := runCLI(t, questions, "ask", "--corpus", dir, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	if strings.Contains(stdout, "null") {
+		t.Errorf("JSON holds null: %s", stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	answers := decodeAnswers(t, stdout)
+	if len(answers) != 3 {
+		t.Fatalf("%d JSON lines, want 3", len(answers))
+	}
+	firstAnswer := func(i int) map[string]any {
+		t.Helper()
+		list := answers[i]["answers"].([]any)
+		if len(list) == 0 {
+			t.Fatalf("%q: no answer", answers[i]["question"])
+		}
+		return list[0].(map[string]any)
+	}
+
+	// A passage without markers: the article's list, whole and in order.
+	miso := firstAnswer(0)
+	if cites := miso["citations"].([]any); len(cites) != 1 || cites[0].(map[string]any)["label"] != "" {
+		t.Fatalf("the miso passage should cite only the article itself: %v", cites)
+	}
+	sources, ok := miso["article_sources"].([]any)
+	if !ok || len(sources) != 2 {
+		t.Fatalf("article_sources = %v, want the article's two references", miso["article_sources"])
+	}
+	want := []map[string]any{
+		{"label": "1", "doi": "10.0000/fixture.2022.7", "url": "https://doi.org/10.0000/fixture.2022.7"},
+		{"label": "2", "doi": "", "url": "https://example.org/fixtures/koji-review"},
+	}
+	for i, s := range sources {
+		ref := s.(map[string]any)
+		if len(ref) != 4 {
+			t.Errorf("article source %d has keys %v, want label, text, doi, url", i, ref)
+		}
+		for k, v := range want[i] {
+			if ref[k] != v {
+				t.Errorf("article source %d: %s = %v, want %v", i, k, ref[k], v)
+			}
+		}
+		if text, _ := ref["text"].(string); !strings.HasPrefix(text, "Fixture") {
+			t.Errorf("article source %d: text %q", i, text)
+		}
+	}
+
+	// A passage with its own marker, and an article with no list: [].
+	for i, what := range map[int]string{1: "a passage citing [1]", 2: "an article without references"} {
+		a := firstAnswer(i)
+		if list, ok := a["article_sources"].([]any); !ok || len(list) != 0 {
+			t.Errorf("%s: article_sources = %v, want []", what, a["article_sources"])
+		}
+		if !strings.Contains(lines[i], `"article_sources":[]`) {
+			t.Errorf("%s: want \"article_sources\":[] in %s", what, lines[i])
+		}
+	}
+}
+
+// `ask` prints an answer's article sources under their own heading, after
+// the passage's sources, and only when the passage cites nothing itself.
+func TestAskTextArticleSources(t *testing.T) {
+	dir := sourcesFixture(t)
+	isolate(t)
+	code, stdout, stderr := runCLI(t, "", "ask", "--corpus", dir, "what is miso")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	sources := strings.Index(stdout, "  Sources\n")
+	heading := strings.Index(stdout, "  "+articleSourcesHeading+"\n")
+	first := strings.Index(stdout, "[1] Fixture M (2022)")
+	second := strings.Index(stdout, "[2] Fixture N (2023)")
+	end := strings.Index(stdout, notMedicalAdvice)
+	if sources < 0 || heading < sources || first < heading || second < first || end < second {
+		t.Errorf("want Sources, then %q, then [1] and [2], then the disclaimer:\n%s", articleSourcesHeading, stdout)
+	}
+	for _, want := range []string{"https://doi.org/10.0000/fixture.2022.7", "https://example.org/fixtures/koji-review"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, q := range []string{"invented miso trial dry skin patches", "slow walk after the evening meal"} {
+		code, stdout, stderr := runCLI(t, "", "ask", "--corpus", dir, q)
+		if code != 0 || !strings.Contains(stdout, "  Sources\n") {
+			t.Fatalf("%q: exit %d, %s %s", q, code, stdout, stderr)
+		}
+		if strings.Contains(stdout, articleSourcesHeading) || strings.Contains(stdout, "Fixture N") {
+			t.Errorf("%q: article sources shown for a passage that cites its own or an article without a list:\n%s", q, stdout)
+		}
+	}
+}
+
+// writeText's article sources, exactly: the heading, then each reference as
+// the passage's own are printed.
+func TestWriteTextArticleSources(t *testing.T) {
+	art := corpus.ArticleInfo{Title: "Miso soup and the skin", Source: "https://example.org/fixtures/miso"}
+	hit := corpus.Hit{
+		Passage: corpus.Passage{Text: "Miso is a paste.", Section: []string{"What miso is"}, Article: art,
+			Citations: []corpus.Reference{{Text: art.Title, URL: art.Source}}},
+		ArticleSources: []corpus.Reference{
+			{Label: "1", Text: "Fixture M (2022).", DOI: "10.0000/fixture.2022.7", URL: "https://doi.org/10.0000/fixture.2022.7"},
+			{Label: "2", Text: "Fixture N (2023). An invented review."},
+		},
+	}
+	var b strings.Builder
+	writeText(&b, corpus.Answer{Hits: []corpus.Hit{hit}}, false)
+	want := "  Sources\n" +
+		"  Miso soup and the skin · https://example.org/fixtures/miso\n" +
+		"\n" +
+		"  Sources of the article (not specific to this passage):\n" +
+		"  [1] Fixture M (2022). · https://doi.org/10.0000/fixture.2022.7\n" +
+		"  [2] Fixture N (2023). An invented review.\n" +
+		"\n" +
+		notMedicalAdvice + "\n"
+	if !strings.HasSuffix(b.String(), want) {
+		t.Errorf("output:\n%s\nwant it to end in:\n%s", b.String(), want)
+	}
+	hit.ArticleSources = []corpus.Reference{}
+	b.Reset()
+	writeText(&b, corpus.Answer{Hits: []corpus.Hit{hit}}, false)
+	if strings.Contains(b.String(), "Sources of the article") {
+		t.Errorf("heading printed with no article sources:\n%s", b.String())
 	}
 }

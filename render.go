@@ -29,6 +29,9 @@ type jsonPassage struct {
 	Score     float64            `json:"score"`
 	Article   corpus.ArticleInfo `json:"article"`
 	Citations []corpus.Reference `json:"citations"`
+	// ArticleSources is the article's reference list when the passage cites
+	// nothing of its own (see corpus.Hit); [] otherwise.
+	ArticleSources []corpus.Reference `json:"article_sources"`
 }
 
 type jsonArticle struct {
@@ -43,9 +46,13 @@ func toJSON(a corpus.Answer) jsonAnswer {
 		if cites == nil {
 			cites = []corpus.Reference{}
 		}
+		sources := h.ArticleSources
+		if sources == nil {
+			sources = []corpus.Reference{}
+		}
 		out.Answers = append(out.Answers, jsonPassage{
 			ID: h.Passage.ID, Passage: h.Passage.Text, Section: strings.Join(h.Passage.Section, " > "),
-			Score: h.Score, Article: h.Passage.Article, Citations: cites,
+			Score: h.Score, Article: h.Passage.Article, Citations: cites, ArticleSources: sources,
 		})
 	}
 	for _, s := range a.SeeAlso {
@@ -91,12 +98,11 @@ func writeText(w io.Writer, a corpus.Answer, bold bool) {
 		fmt.Fprintln(w, wrap(text, 78, "  "))
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "  Sources")
-		for _, c := range p.Citations {
-			label := "  "
-			if c.Label != "" {
-				label = "[" + c.Label + "]"
-			}
-			fmt.Fprintln(w, wrap(label+" "+c.Text+linkSuffix(linkFor(c)), 78, "  "))
+		writeReferences(w, p.Citations)
+		if len(h.ArticleSources) > 0 {
+			fmt.Fprintln(w)
+			fmt.Fprintln(w, "  "+articleSourcesHeading)
+			writeReferences(w, h.ArticleSources)
 		}
 	}
 	if len(a.SeeAlso) > 0 {
@@ -108,6 +114,23 @@ func writeText(w io.Writer, a corpus.Answer, bold bool) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, notMedicalAdvice)
+}
+
+// articleSourcesHeading introduces an answer's article sources: the
+// article's reference list, shown when the passage cites nothing of its own,
+// which must not read as backing the passage.
+const articleSourcesHeading = "Sources of the article (not specific to this passage):"
+
+// writeReferences prints references one per line, each with its label in
+// brackets (blank for the article itself) and its link.
+func writeReferences(w io.Writer, refs []corpus.Reference) {
+	for _, c := range refs {
+		label := "  "
+		if c.Label != "" {
+			label = "[" + c.Label + "]"
+		}
+		fmt.Fprintln(w, wrap(label+" "+c.Text+linkSuffix(linkFor(c)), 78, "  "))
+	}
 }
 
 // linkFor is the link shown beside a reference, unless its text already

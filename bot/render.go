@@ -13,7 +13,8 @@ import (
 )
 
 // Budgets chosen well inside Discord's limits, so every embed fits by
-// construction: 256 + 1800 + (7 + 1024) + (8 + 600) + 200 < 6000.
+// construction: title 256, description 1800, Sources 7 + 1024, the
+// article's sources 46 + 1024, See also 8 + 600, footer 200; 4965 < 6000.
 const (
 	passageBudget = 1800 // description: section line + passage
 	seeAlsoBudget = 600
@@ -146,7 +147,13 @@ func referenceLine(r corpus.Reference, article corpus.ArticleInfo) string {
 		}
 		return "The article itself: " + link(ellipsize(title, 200), article.Source)
 	}
-	line := "**[" + escapeMarkdown(ellipsize(r.Label, 10)) + "]** " + escapeMarkdown(ellipsize(strings.TrimSpace(r.Text), 260))
+	return ellipsize("**["+escapeMarkdown(ellipsize(r.Label, 10))+"]** "+referenceText(r), maxRefLine)
+}
+
+// referenceText renders a reference's text and its link (the DOI's, else
+// its own), without its label.
+func referenceText(r corpus.Reference) string {
+	line := escapeMarkdown(ellipsize(strings.TrimSpace(r.Text), 260))
 	switch {
 	case r.DOI != "":
 		u := r.URL
@@ -157,7 +164,34 @@ func referenceLine(r corpus.Reference, article corpus.ArticleInfo) string {
 	case webURL(r.URL) != "":
 		line += " · " + link("link", r.URL)
 	}
-	return ellipsize(line, maxRefLine)
+	return line
+}
+
+// articleSourcesName names the field of an answer's article sources: the
+// article's reference list, shown when the passage cites nothing of its own.
+// The name says it does not back the passage.
+const articleSourcesName = "Sources of the article (not for this passage)"
+
+// articleSourcesField renders an answer's article sources as one field,
+// formatted like the passage's own references and cut to the field's limit
+// with "+N more"; nil when there are none.
+func articleSourcesField(refs []corpus.Reference, article corpus.ArticleInfo) *discordgo.MessageEmbedField {
+	var lines []string
+	for _, r := range refs {
+		switch {
+		case r.Label != "":
+			lines = append(lines, referenceLine(r, article))
+		case strings.TrimSpace(r.Text) != "":
+			// An unlabelled entry of the list, not the article itself
+			// (which is what referenceLine says of a reference with no
+			// label).
+			lines = append(lines, ellipsize("• "+referenceText(r), maxRefLine))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return &discordgo.MessageEmbedField{Name: articleSourcesName, Value: packLines(lines, limitFieldValue)}
 }
 
 // packLines joins lines with newlines within max (textLen); lines that do
@@ -207,6 +241,9 @@ func answerEmbed(a corpus.Answer, i int) *discordgo.MessageEmbed {
 	}
 	if len(refs) > 0 {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Sources", Value: packLines(refs, limitFieldValue)})
+	}
+	if f := articleSourcesField(h.ArticleSources, art); f != nil {
+		e.Fields = append(e.Fields, f)
 	}
 	var also []string
 	for _, s := range a.SeeAlso {

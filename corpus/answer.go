@@ -14,6 +14,14 @@ type Hit struct {
 	// Highlights are the matched terms of Passage.Text, sorted and not
 	// overlapping, for renderers to emphasise.
 	Highlights []Span `json:"highlights"`
+	// ArticleSources is the reference list of the passage's article, shown
+	// when the passage's own markers cite nothing (its Citations are only
+	// the article itself). It says where the article as a whole comes
+	// from, not what backs this passage, and must be labelled so. It is
+	// empty when the passage cites references of its own or the article
+	// lists none. Index.Answer always fills it (never nil); Index.Search
+	// leaves it nil.
+	ArticleSources []Reference `json:"article_sources"`
 }
 
 // Answer is everything gutskin says in reply to one question.

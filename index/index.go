@@ -106,7 +106,10 @@ type generation struct {
 	vocab *vocabulary
 	terms *questionTerms
 	asked *askedQuestions
-	dir   string // the generation's directory; "" in memory
+	// sources maps an article's slug to its reference list (see
+	// sources.go), from meta.
+	sources map[string][]corpus.Reference
+	dir     string // the generation's directory; "" in memory
 	// users counts searches in flight, so a replaced generation is closed
 	// only after they finish.
 	users sync.WaitGroup
@@ -127,6 +130,10 @@ type articleMeta struct {
 	Hash     string   `json:"hash"`
 	Sections []string `json:"sections"`
 	Passages []string `json:"passages"`
+	// References is the article's reference list, so that an index opened
+	// from disk can show an article's sources beside a passage that cites
+	// none of its own.
+	References []corpus.Reference `json:"references"`
 }
 
 // Fingerprint identifies a library together with the search setup that
@@ -340,6 +347,7 @@ func (g *generation) prepare() error {
 		dict.Close()
 	}
 	g.vocab = v
+	g.sources = referencesBySlug(g.meta.Articles)
 	a := g.bidx.Mapping().AnalyzerNamed(analyzerName)
 	if a == nil {
 		return fmt.Errorf("analyzer %s is not registered", analyzerName)
@@ -608,7 +616,7 @@ func describe(a corpus.Article) articleMeta {
 	// lists for search, goes into the hash.
 	b, _ := json.Marshal(a)
 	sum := sha256.Sum256(b)
-	m := articleMeta{Slug: a.Slug, ArticleInfo: a.ArticleInfo, Hash: hex.EncodeToString(sum[:12])}
+	m := articleMeta{Slug: a.Slug, ArticleInfo: a.ArticleInfo, Hash: hex.EncodeToString(sum[:12]), References: a.References}
 	for _, p := range a.Passages {
 		m.Passages = append(m.Passages, p.ID)
 		if s := joinSection(p.Section); s != "" && !slices.Contains(m.Sections, s) {

@@ -286,6 +286,7 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 	for _, c := range answers(cands, k) {
 		ans.Hits = append(ans.Hits, c.Hit)
 	}
+	ix.addArticleSources(ans.Hits)
 	if len(ans.Hits) > 0 {
 		// How well another article matches is a matter of confidence: the
 		// order's boost for a listed question is the answer's alone.

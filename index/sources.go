@@ -1,0 +1,64 @@
+package index
+
+import (
+	"slices"
+
+	"gutskin/corpus"
+)
+
+// Many articles cite by a reference list at their end, with markers in few
+// of their paragraphs. A passage without markers then cites only the
+// article itself, and its answer would show no source but the article's
+// title. Such an answer shows the article's reference list instead, as the
+// article's sources: what the article as a whole draws on, which a renderer
+// must label as not backing the passage in particular.
+
+// referencesBySlug maps each article's slug to its reference list, leaving
+// out articles that list none.
+func referencesBySlug(articles []articleMeta) map[string][]corpus.Reference {
+	out := make(map[string][]corpus.Reference, len(articles))
+	for _, a := range articles {
+		if len(a.References) > 0 {
+			out[a.Slug] = a.References
+		}
+	}
+	return out
+}
+
+// citesOwnReference reports whether any of a passage's citations names a
+// reference of its article's list; one that names only the article itself
+// (a Reference with no label) does not.
+func citesOwnReference(p corpus.Passage) bool {
+	return slices.ContainsFunc(p.Citations, func(r corpus.Reference) bool { return r.Label != "" })
+}
+
+// articleSources returns what an answer with passage p shows as its
+// article's sources: the article's reference list (from refs, by slug)
+// when p's own markers cite nothing, else an empty list. It is never nil,
+// and it is a copy, so a caller that changes it changes no other answer.
+func articleSources(p corpus.Passage, refs map[string][]corpus.Reference) []corpus.Reference {
+	if citesOwnReference(p) {
+		return []corpus.Reference{}
+	}
+	list := refs[p.Slug]
+	if len(list) == 0 {
+		return []corpus.Reference{}
+	}
+	return slices.Clone(list)
+}
+
+// addArticleSources sets ArticleSources on every hit, from the reference
+// lists of the generation in service. A hit whose article is not in that
+// generation (a rebuild swapped in a library without it since the search)
+// gets an empty list.
+func (ix *Index) addArticleSources(hits []corpus.Hit) {
+	ix.mu.RLock()
+	var refs map[string][]corpus.Reference
+	if ix.gen != nil {
+		refs = ix.gen.sources // built once in prepare, then only read
+	}
+	ix.mu.RUnlock()
+	for i := range hits {
+		hits[i].ArticleSources = articleSources(hits[i].Passage, refs)
+	}
+}
