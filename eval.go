@@ -6,8 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
+	"text/tabwriter"
 
+	"gutskin/corpus"
 	"gutskin/index"
 	"gutskin/internal/quality"
 )
@@ -16,11 +22,27 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitCode(evalCommand(ctx, args, stdout, stderr), stderr)
 }
 
+// evalRow is one line of eval's report: one set scored on one library. Its
+// JSON is what `eval --json` prints, one row per line.
+type evalRow struct {
+	Library string `json:"library"`
+	File    string `json:"file"`
+	// Article is set on a row that scores one article alone; "all" on the
+	// row that pools every article of the library alone.
+	Article  string `json:"article,omitempty"`
+	HeldBack bool   `json:"held_back"`
+	quality.Result
+	CandidateRecall float64 `json:"candidate_recall"`
+
+	reach, answerable int // candidate recall's counts, for pooling
+}
+
 func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	lib := addLibraryFlags(fs)
 	asJSON := fs.Bool("json", false, "print the figures as JSON")
+	eachArticle := fs.Bool("each-article", false, "also score each article of a set's library alone")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return usagef("eval: %w", err)
@@ -28,41 +50,220 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(files) == 0 {
 		return usagef("eval: name a question file (JSON lines of {\"q\": ..., \"gold\": [...]} or {\"q\": ..., \"none\": true})")
 	}
-	sets := make([][]quality.Question, len(files))
+	sets := make([]quality.Set, len(files))
 	for i, file := range files {
-		if sets[i], err = quality.ReadQuestions(file); err != nil {
+		if sets[i], err = quality.ReadSet(file); err != nil {
 			return usagef("eval: %w", err)
 		}
 	}
-	ix, _, err := lib.openFor(ctx, index.ReuseAny, stderr)
-	if err != nil {
-		return err
+	e := &evaluator{flags: lib, stderr: stderr, indexes: map[string]*index.Index{}}
+	defer e.close()
+	var rows []evalRow
+	for _, set := range sets {
+		lib := set.Library
+		if *e.flags.corpus != "" {
+			lib = nil // --corpus overrides what the sets name
+		}
+		got, err := e.scoreSet(ctx, set, lib, *eachArticle)
+		if err != nil {
+			return fmt.Errorf("eval: %s: %w", set.Path, err)
+		}
+		rows = append(rows, got...)
 	}
-	defer ix.Close()
-	for i, file := range files {
-		res, err := evaluate(ctx, ix, sets[i])
-		if err != nil {
-			return fmt.Errorf("eval: %s: %w", file, err)
-		}
-		reach, err := candidateRecall(ctx, ix, sets[i])
-		if err != nil {
-			return fmt.Errorf("eval: %s: %w", file, err)
-		}
-		if *asJSON {
-			b, err := json.Marshal(struct {
-				File string `json:"file"`
-				quality.Result
-				CandidateRecall float64 `json:"candidate_recall"`
-			}{file, res, reach})
+	if *asJSON {
+		for _, r := range rows {
+			if r.HeldBack {
+				r.Misses = []quality.Miss{} // read only as figures
+			}
+			b, err := json.Marshal(r)
 			if err != nil {
 				return fmt.Errorf("encode result: %w", err)
 			}
 			fmt.Fprintln(stdout, string(b))
+		}
+		return nil
+	}
+	writeEval(stdout, rows)
+	return nil
+}
+
+// evaluator opens each library a run needs once.
+type evaluator struct {
+	flags   libraryFlags
+	stderr  io.Writer
+	indexes map[string]*index.Index // by library name; "" is the flags' library
+}
+
+func (e *evaluator) close() {
+	for _, ix := range e.indexes {
+		ix.Close()
+	}
+}
+
+// engine returns the index of a set's library: the one the flags name when
+// lib is nil, else one built in memory.
+func (e *evaluator) engine(ctx context.Context, lib *quality.Library) (*index.Index, error) {
+	key := ""
+	if lib != nil {
+		key = lib.Name() + "\x00" + strings.Join(lib.Folders, "\x00")
+	}
+	if ix, ok := e.indexes[key]; ok {
+		return ix, nil
+	}
+	var ix *index.Index
+	var err error
+	if lib == nil {
+		ix, _, err = e.flags.openFor(ctx, index.ReuseAny, e.stderr)
+	} else {
+		fsys, ferr := lib.FS()
+		if ferr != nil {
+			return nil, ferr
+		}
+		ix, err = openMemory(ctx, fsys)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.indexes[key] = ix
+	return ix, nil
+}
+
+// openMemory builds an in-memory index of a library.
+func openMemory(ctx context.Context, fsys fs.FS) (*index.Index, error) {
+	ix, _, err := index.Open(ctx, index.Options{Load: func(context.Context) (*corpus.Library, error) { return corpus.Load(fsys) }})
+	return ix, err
+}
+
+// scoreSet scores a set on its library and, with each, on every article of
+// that library alone.
+func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, lib *quality.Library, each bool) ([]evalRow, error) {
+	ix, err := e.engine(ctx, lib)
+	if err != nil {
+		return nil, err
+	}
+	name := "built-in"
+	switch {
+	case lib != nil:
+		name = lib.Name()
+	case *e.flags.corpus != "":
+		name = filepath.Base(filepath.Clean(*e.flags.corpus))
+	case os.Getenv("CORPUS_DIR") != "":
+		name = "CORPUS_DIR or built-in"
+	}
+	row, err := scoreOn(ctx, ix, set.Questions)
+	if err != nil {
+		return nil, err
+	}
+	row.Library, row.File, row.HeldBack = name, set.Path, set.HeldBack
+	rows := []evalRow{row}
+	if !each {
+		return rows, nil
+	}
+	fsys, err := e.articleSource(lib)
+	if err != nil {
+		return nil, err
+	}
+	whole, err := corpus.Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var pooled []evalRow
+	for _, a := range whole.Articles {
+		qs := questionsFor(a, set.Questions)
+		if !slices.ContainsFunc(qs, func(q quality.Question) bool { return !q.None }) {
+			continue // no question of the set is answered by this article
+		}
+		one, err := quality.Only(fsys, a.File)
+		if err != nil {
+			return nil, err
+		}
+		aix, err := openMemory(ctx, one)
+		if err != nil {
+			return nil, fmt.Errorf("%s alone: %w", a.File, err)
+		}
+		r, err := scoreOn(ctx, aix, qs)
+		aix.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s alone: %w", a.File, err)
+		}
+		r.Library, r.File, r.Article, r.HeldBack = name, set.Path, a.File, set.HeldBack
+		pooled = append(pooled, r)
+	}
+	rows = append(rows, pooled...)
+	if len(pooled) > 0 {
+		rows = append(rows, pool(pooled))
+	}
+	return rows, nil
+}
+
+// articleSource returns the files of a set's library, for scoring its
+// articles one by one: the set's own library, else --corpus, else the
+// built-in library.
+func (e *evaluator) articleSource(lib *quality.Library) (fs.FS, error) {
+	switch {
+	case lib != nil:
+		return lib.FS()
+	case *e.flags.corpus != "":
+		return os.DirFS(*e.flags.corpus), nil
+	default:
+		return corpus.Default(), nil
+	}
+}
+
+// questionsFor returns the questions an article alone is scored on: those
+// whose answer it holds, and every question with no answer at all.
+func questionsFor(a corpus.Article, questions []quality.Question) []quality.Question {
+	var out []quality.Question
+	for _, q := range questions {
+		if q.None || slices.ContainsFunc(a.Passages, func(p corpus.Passage) bool {
+			return quality.MatchesGold(quality.Passage{ID: p.ID, Text: p.Text}, q.Gold)
+		}) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// pool combines the rows of every article alone into one.
+func pool(rows []evalRow) evalRow {
+	results := make([]quality.Result, len(rows))
+	out := evalRow{Library: rows[0].Library, File: rows[0].File, Article: "all", HeldBack: rows[0].HeldBack}
+	for i, r := range rows {
+		results[i] = r.Result
+		out.reach += r.reach
+		out.answerable += r.answerable
+	}
+	out.Result = quality.Combine(results...)
+	if out.answerable > 0 {
+		out.CandidateRecall = float64(out.reach) / float64(out.answerable)
+	}
+	return out
+}
+
+// scoreOn scores one index on questions.
+func scoreOn(ctx context.Context, ix *index.Index, questions []quality.Question) (evalRow, error) {
+	res, err := evaluate(ctx, ix, questions)
+	if err != nil {
+		return evalRow{}, err
+	}
+	row := evalRow{Result: res}
+	for _, q := range questions {
+		if q.None {
 			continue
 		}
-		writeEval(stdout, file, res, reach)
+		row.answerable++
+		cands, err := ix.Candidates(ctx, q.Q)
+		if err != nil {
+			return evalRow{}, fmt.Errorf("line %d: %w", q.Line, err)
+		}
+		if slices.ContainsFunc(cands, func(c index.Candidate) bool { return quality.MatchesGold(asPassage(c.Passage), q.Gold) }) {
+			row.reach++
+		}
 	}
-	return nil
+	if row.answerable > 0 {
+		row.CandidateRecall = float64(row.reach) / float64(row.answerable)
+	}
+	return row, nil
 }
 
 // evaluate scores the index on a question set; a silent answer is explained
@@ -77,56 +278,50 @@ func evaluate(ctx context.Context, ix *index.Index, questions []quality.Question
 	})
 }
 
-// candidateRecall is the share of answerable questions whose gold passage
-// is among the candidates the answer rule weighs for the whole message,
-// whether it answers or not. Set against Recall@1, it tells a miss the
-// search never found from one that ordering or the answer rule lost.
-func candidateRecall(ctx context.Context, ix *index.Index, questions []quality.Question) (float64, error) {
-	var answerable, found int
-	for _, q := range questions {
-		if q.None {
-			continue
-		}
-		answerable++
-		cands, err := ix.Candidates(ctx, q.Q)
-		if err != nil {
-			return 0, fmt.Errorf("line %d: %w", q.Line, err)
-		}
-		if slices.ContainsFunc(cands, func(c index.Candidate) bool { return quality.MatchesGold(c.Passage.Text, q.Gold) }) {
-			found++
-		}
-	}
-	if answerable == 0 {
-		return 0, nil
-	}
-	return float64(found) / float64(answerable), nil
-}
-
 // searchAnswerer answers with the index's confident passages.
 type searchAnswerer struct{ ix *index.Index }
 
-func (s searchAnswerer) Answer(ctx context.Context, q string, k int) ([]string, error) {
+func (s searchAnswerer) Answer(ctx context.Context, q string, k int) ([]quality.Passage, error) {
 	hits, err := s.ix.Search(ctx, q, k)
-	out := make([]string, len(hits))
+	out := make([]quality.Passage, len(hits))
 	for i, h := range hits {
-		out[i] = h.Passage.Text
+		out[i] = asPassage(h.Passage)
 	}
 	return out, err
 }
 
-func writeEval(w io.Writer, file string, r quality.Result, candidateRecall float64) {
-	fmt.Fprintf(w, "%s: %d answerable, %d unanswerable\n", file, r.Answerable, r.Unanswerable)
-	fmt.Fprintf(w, "  Recall@1           %.3f\n", r.RecallAt1)
-	fmt.Fprintf(w, "  MRR@3              %.3f\n", r.MRRAt3)
-	fmt.Fprintf(w, "  no-answer accuracy %.3f\n", r.NoAnswerAccuracy)
-	fmt.Fprintf(w, "  false silence      %.3f\n", r.FalseSilence)
-	fmt.Fprintf(w, "  answer precision   %.3f\n", r.AnswerPrecision)
-	fmt.Fprintf(w, "  candidate recall   %.3f\n", candidateRecall)
-	fmt.Fprintf(w, "  median answer time %s\n", r.MedianAnswerTime)
-	if len(r.Misses) > 0 {
-		fmt.Fprintf(w, "  misses (%d):\n", len(r.Misses))
+func asPassage(p corpus.Passage) quality.Passage { return quality.Passage{ID: p.ID, Text: p.Text} }
+
+// writeEval prints one row per library and set, then the misses of every
+// set that is not held back.
+func writeEval(w io.Writer, rows []evalRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "library\tset\tanswerable\toff-topic\tRecall@1\tMRR@3\tno-answer\tfalse silence\tprecision\tcandidates\tmedian\t")
+	for _, r := range rows {
+		lib := r.Library
+		switch r.Article {
+		case "":
+		case "all":
+			lib += ": each article alone"
+		default:
+			lib += ": " + r.Article
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%s\t\n", lib, filepath.Base(r.File),
+			r.Answerable, r.Unanswerable, r.RecallAt1, r.MRRAt3, r.NoAnswerAccuracy, r.FalseSilence, r.AnswerPrecision,
+			r.CandidateRecall, r.MedianAnswerTime.Round(10_000))
+	}
+	tw.Flush()
+	for _, r := range rows {
+		if r.Article != "" || len(r.Misses) == 0 {
+			continue
+		}
+		if r.HeldBack {
+			fmt.Fprintf(w, "\n%s on %s: %d misses, not shown (held back)\n", filepath.Base(r.File), r.Library, len(r.Misses))
+			continue
+		}
+		fmt.Fprintf(w, "\n%s on %s: %d misses\n", filepath.Base(r.File), r.Library, len(r.Misses))
 		for _, m := range r.Misses {
-			fmt.Fprintf(w, "    line %d: %q\n      want: %s\n      got:  %s\n", m.Line, m.Question, m.Want, m.Got)
+			fmt.Fprintf(w, "  line %d: %q\n    want: %s\n    got:  %s\n", m.Line, m.Question, m.Want, m.Got)
 		}
 	}
 }

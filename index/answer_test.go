@@ -8,8 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"gutskin/corpus"
 )
 
 func TestOffTopicGetsNoAnswer(t *testing.T) {
@@ -92,14 +90,11 @@ func TestOnTopicGetsTheRightPassage(t *testing.T) {
 // shrink; TestTuningSetOffTopicStaysUnanswered fails when one of them
 // falls silent, so it gets removed.
 var offTopicAnswered = map[string]string{
-	"how much water should i drink a day":         "the kefir study measured skin water loss of women who drank kefir",
-	"does drinking more water clear up your skin": "the kefir study measured skin water loss of women who drank kefir",
-	"can dogs eat yogurt":                         "\"dogs\" weighs as much as any word the library lacks, like \"sucks\" in \"is my gut why my skin sucks\"",
-	"does working out make acne worse":            "the library mentions exercise only for the gut barrier, and answers acne",
+	"does drinking more water clear up your skin": "the kefir study measured skin water loss of women who drank kefir, which holds every word of it",
 }
 
 // The answer rule was calibrated so that off-topic questions of the tuning
-// set get no answer (see minScore); this keeps it so.
+// set get no answer (see rule.MinConfidence); this keeps it so.
 func TestTuningSetOffTopicStaysUnanswered(t *testing.T) {
 	f, err := os.Open("../testdata/questions.jsonl")
 	if errors.Is(err, os.ErrNotExist) {
@@ -141,35 +136,6 @@ func TestTuningSetOffTopicStaysUnanswered(t *testing.T) {
 	}
 }
 
-func TestDiversifyDiscountsSiblings(t *testing.T) {
-	cand := func(id, section string, score float64) Candidate {
-		c := Candidate{}
-		c.Passage = corpus.Passage{ID: id, Slug: "a", Section: []string{section}}
-		c.Score = score
-		return c
-	}
-	tests := []struct {
-		name string
-		in   []Candidate
-		want []string
-	}{
-		{"a sibling falls behind another section", []Candidate{cand("red-1", "red flags", 1.0), cand("red-2", "red flags", 0.9), cand("other", "diet", 0.6)}, []string{"red-1", "other", "red-2"}},
-		{"a far better sibling keeps its place", []Candidate{cand("red-1", "red flags", 1.0), cand("red-2", "red flags", 0.9), cand("other", "diet", 0.2)}, []string{"red-1", "red-2", "other"}},
-		{"different sections keep their order", []Candidate{cand("x", "one", 1.0), cand("y", "two", 0.9)}, []string{"x", "y"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, c := range diversify(tt.in) {
-				got = append(got, c.Passage.ID)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("order %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 // Another article that also answers well is named under the answer, never
 // the answer's own article.
 func TestSeeAlsoNamesOtherArticles(t *testing.T) {
@@ -188,5 +154,26 @@ func TestSeeAlsoNamesOtherArticles(t *testing.T) {
 	}
 	if !slices.ContainsFunc(titles, func(s string) bool { return strings.HasPrefix(s, "Microbiome stool tests") }) {
 		t.Errorf("see also %q, want the stool-test article, which discusses leaky gut tests", titles)
+	}
+}
+
+// A call to action that got into the library (the Markdown reader keeps
+// them) never answers, even to a question made of its words; the prose
+// beside it still does.
+func TestCallToActionNeverAnswers(t *testing.T) {
+	ix, _ := openIndex(t, Options{Load: loader(mapFS(map[string]string{
+		"clinic.md": article("Gut and skin at our clinic",
+			"➡️ Book a consultation with me to build your personal gut-skin plan today!",
+			"Kefir is a fermented milk drink; one small study of 27 healthy women found less water loss through the skin."),
+	}))})
+	for _, q := range []string{"book a consultation for a personal gut-skin plan", "how do i build a gut skin plan"} {
+		for _, h := range mustSearch(t, ix, q, 3) {
+			if strings.Contains(h.Passage.Text, "Book a consultation") {
+				t.Errorf("%q answered with the call to action %q", q, h.Passage.Text)
+			}
+		}
+	}
+	if hits := mustSearch(t, ix, "does kefir help skin water loss", 1); len(hits) == 0 || !strings.Contains(hits[0].Passage.Text, "Kefir") {
+		t.Errorf("the prose beside the call to action no longer answers: %v", hits)
 	}
 }

@@ -32,7 +32,8 @@ type askedQuestions struct {
 	// unknownIDF weighs a word neither the library nor a listed question
 	// uses.
 	unknownIDF float64
-	byPassage  map[string][]termVector
+	byPassage  map[string][]termVector // the questions a passage's section lists
+	headings   map[string]termVector   // a passage's own heading
 }
 
 // termVector is a set of terms weighted by IDF, scaled to unit length.
@@ -82,13 +83,11 @@ func newAskedQuestions(passages map[string]corpus.Passage, a analysis.Analyzer, 
 	if err != nil {
 		return nil, err
 	}
-	aq := &askedQuestions{analyzer: noStop, library: library, idf: map[string]float64{}, byPassage: map[string][]termVector{}}
-	terms := map[string][]string{} // listed question → its terms
+	aq := &askedQuestions{analyzer: noStop, library: library, idf: map[string]float64{}, byPassage: map[string][]termVector{}, headings: map[string]termVector{}}
+	terms := map[string][]string{} // listed question or heading → its terms
 	df := map[string]int{}
-	questions := map[string][]string{} // passage ID → its listed questions
-	for id, p := range passages {
-		questions[id] = listed(p)
-		for _, q := range questions[id] {
+	for _, p := range passages {
+		for _, q := range append(slices.Clone(p.Questions), heading(p)...) {
 			if _, seen := terms[q]; seen {
 				continue
 			}
@@ -104,22 +103,24 @@ func newAskedQuestions(passages map[string]corpus.Passage, a analysis.Analyzer, 
 		aq.idf[t] = math.Log(1 + n/float64(d))
 	}
 	aq.unknownIDF = math.Log(1 + n)
-	for id, qs := range questions {
-		for _, q := range qs {
+	for id, p := range passages {
+		for _, q := range p.Questions {
 			aq.byPassage[id] = append(aq.byPassage[id], aq.vector(terms[q]))
+		}
+		for _, h := range heading(p) {
+			aq.headings[id] = aq.vector(terms[h])
 		}
 	}
 	return aq, nil
 }
 
-// listed returns the questions a passage answers: those its section lists,
-// and its heading, which often is one ("Does kefir help acne?") and is all
-// a plain-text article has.
-func listed(p corpus.Passage) []string {
+// heading returns a passage's own heading, which often is a question ("Does
+// kefir help acne?") and is all a plain article has: none or one.
+func heading(p corpus.Passage) []string {
 	if len(p.Section) == 0 {
-		return p.Questions
+		return nil
 	}
-	return append(slices.Clone(p.Questions), p.Section[len(p.Section)-1])
+	return p.Section[len(p.Section)-1:]
 }
 
 // termSet returns the distinct terms of s.
@@ -166,11 +167,22 @@ func (aq *askedQuestions) vector(terms []string) termVector {
 func (aq *askedQuestions) similarity(q termVector, passageID string) float64 {
 	best := 0.0
 	for _, v := range aq.byPassage[passageID] {
-		var dot float64
-		for t, w := range q {
-			dot += w * v[t]
-		}
-		best = max(best, dot)
+		best = max(best, q.cosine(v))
 	}
 	return best
+}
+
+// headingSimilarity returns, for a question's vector, the cosine similarity
+// of the passage's own heading; 0 when it has none.
+func (aq *askedQuestions) headingSimilarity(q termVector, passageID string) float64 {
+	return q.cosine(aq.headings[passageID])
+}
+
+// cosine is the cosine similarity of two unit vectors.
+func (v termVector) cosine(w termVector) float64 {
+	var dot float64
+	for t, x := range v {
+		dot += x * w[t]
+	}
+	return dot
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gutskin/corpus"
+	"gutskin/index/rule"
 )
 
 // hostileQuestions are questions a member may type, paste or fat-finger
@@ -62,21 +63,33 @@ func checkAnswer(t testing.TB, ix *Index, q string, k int, ans corpus.Answer) {
 		checkSpans(t, h)
 	}
 	// The question passed the answer rule, and every hit came close to it.
-	cands, err := ix.answerCandidates(context.Background(), q)
+	gen, err := ix.acquire()
 	if err != nil {
 		t.Fatal(err)
 	}
-	confidence := map[string]float64{}
-	for _, c := range cands {
-		confidence[c.Passage.ID] = c.Confidence
+	defer gen.users.Done()
+	d, err := gen.decide(context.Background(), q, k)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, h := range ans.Hits {
-		if c := confidence[h.Passage.ID]; c < eligibleShare*minScore {
-			t.Fatalf("answer to %q: hit %d has confidence %v, too far under the answer threshold", q, i, c)
+	if len(d.Answers) != len(ans.Hits) {
+		t.Fatalf("answer to %q: %d hits, the rule gave %d answers", q, len(ans.Hits), len(d.Answers))
+	}
+	confident := false
+	for i, a := range d.Answers {
+		if d.hit(a).Passage.ID != ans.Hits[i].Passage.ID {
+			t.Fatalf("answer to %q: hit %d is not the rule's answer %d", q, i, i)
 		}
+		if a.Confidence < rule.MinConfidence/2 {
+			t.Fatalf("answer to %q: hit %d has confidence %v, too far under the answer threshold", q, i, a.Confidence)
+		}
+		confident = confident || a.Confident()
 	}
-	if len(ans.Hits) > 0 && bestConfidence(cands) < minScore {
-		t.Fatalf("answer to %q: no candidate passes the answer threshold (best %v)", q, bestConfidence(cands))
+	for _, a := range d.Ranked {
+		confident = confident || a.Confident()
+	}
+	if len(ans.Hits) > 0 && !confident {
+		t.Fatalf("answer to %q: no candidate passes the answer threshold", q)
 	}
 }
 

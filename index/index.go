@@ -522,7 +522,7 @@ func fill(bidx bleve.Index, lib *corpus.Library) error {
 			}
 			if err := batch.Index(p.ID, passageDoc{
 				Text: p.Text, Section: joinSection(p.Section), Title: a.Title, Tags: tags, Slug: a.Slug, Doc: string(doc),
-				Questions: p.Questions,
+				Questions: p.Questions, Chrome: corpus.IsCallToAction(p.Text),
 			}); err != nil {
 				return fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
 			}

@@ -12,7 +12,7 @@ import (
 
 // schemaVersion changes whenever the mapping, the analysis chain or the
 // stored document layout changes, so older indexes are rebuilt.
-const schemaVersion = "gutskin-index-8"
+const schemaVersion = "gutskin-index-9"
 
 // Field names and the boosts they carry in a question's query. Passage text
 // carries the answer; the section heading and the article title say what a
@@ -26,8 +26,13 @@ const (
 	// answers, as its authors wrote them.
 	fieldQuestions = "questions"
 	fieldDoc       = "doc"
+	fieldChrome    = "chrome"
 	fieldSlug      = "slug"
 )
+
+// questionsBoost weighs a match in the questions a section lists. It only
+// helps find and order passages: the answer rule weighs none of it.
+const questionsBoost = 0.5
 
 var fieldBoosts = []struct {
 	field string
@@ -69,6 +74,9 @@ type passageDoc struct {
 	// Doc is the whole corpus.Passage as JSON, so an index opened from disk
 	// answers without the library it was built from.
 	Doc string `json:"doc"`
+	// Chrome marks a passage that is a call to action or page chrome
+	// (corpus.IsCallToAction), judged once at build time; it never answers.
+	Chrome bool `json:"chrome"`
 }
 
 func newMapping() (mapping.IndexMapping, error) {
@@ -98,6 +106,11 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldQuestions, text(false))
 	doc.AddFieldMappingsAt(fieldDoc, stored)
 	doc.AddFieldMappingsAt(fieldSlug, keyword)
+	chrome := bleve.NewBooleanFieldMapping()
+	chrome.Index = false
+	chrome.Store = true
+	chrome.IncludeInAll = false
+	doc.AddFieldMappingsAt(fieldChrome, chrome)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc

@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"gutskin/index/rule"
 )
 
 // Limits that keep a hostile or careless question cheap: a 10 KB paste
@@ -23,10 +25,12 @@ const (
 // analysis (stemmed, synonyms folded), with the known words it may be a typo
 // of.
 type concept struct {
-	term   string
-	typos  []string // for an unknown word, the terms of the library's words it is one or two edits from as typed
-	weight float64  // how much the concept says: rarer means more
-	known  bool     // the term or one of its typo fixes occurs in the library
+	term string
+	// surface is the word or phrase as the member typed it, lowercased.
+	surface string
+	typos   []string // for an unknown word, the terms of the library's words it is one or two edits from as typed
+	weight  float64  // how much the concept says about a topic (rule.PhraseWeight)
+	known   bool     // the term or one of its typo fixes occurs in the library
 }
 
 // analyzer turns text into the index's terms.
@@ -34,9 +38,14 @@ type analyzer interface {
 	Analyze([]byte) analysis.TokenStream
 }
 
+// unknownShare is the weight of a word the library does not know, as a
+// share of the weight of a word found in one passage only, in the
+// similarity of listed questions.
+const unknownShare = 0.92
+
 // vocabulary is the set of indexed terms with their document frequency,
-// used for typo repair and for weighing how much of a question a passage
-// covers.
+// used for typo repair and for weighing words in the similarity of listed
+// questions.
 type vocabulary struct {
 	docFreq map[string]uint64
 	docs    uint64
@@ -68,6 +77,9 @@ type questionTerms struct {
 	// longWords are the question words long enough to recognise
 	// misspelt ("litterally", "actualy").
 	longWords []string
+	// canonical maps the term of each synonym group to the group's first
+	// member as written ("exercise"), whose weight a synonym takes.
+	canonical map[string]string
 }
 
 func analyzeTokens(a analyzer, s string) []string {
@@ -79,7 +91,13 @@ func analyzeTokens(a analyzer, s string) []string {
 }
 
 func newQuestionTerms(a analyzer) *questionTerms {
-	qt := &questionTerms{analyzer: a, stop: map[string]bool{}}
+	qt := &questionTerms{analyzer: a, stop: map[string]bool{}, canonical: map[string]string{}}
+	for _, line := range dataLines(synonymsData) {
+		first, _, _ := strings.Cut(line, ",")
+		if terms := analyzeTokens(a, first); len(terms) == 1 {
+			qt.canonical[terms[0]] = strings.ToLower(strings.TrimSpace(first))
+		}
+	}
 	for _, line := range dataLines(questionWordsData) {
 		for _, w := range strings.Fields(line) {
 			for _, t := range analyzeTokens(a, w) {
@@ -98,17 +116,18 @@ func newQuestionTerms(a analyzer) *questionTerms {
 // "actualy" is one edit from "actually", which the library also uses. A
 // repair into a library word wins a tie with a question word, so "gut
 // healping" means healing, not helping.
-func (qt *questionTerms) repair(word string, vocab *vocabulary) (typos []string, questionWord bool) {
+func (qt *questionTerms) repair(word string, vocab *vocabulary) (typos, words []string, questionWord bool) {
 	near := vocab.near(word)
-	for _, t := range near {
-		if !qt.stop[t] {
-			typos = append(typos, t)
+	for _, fix := range near {
+		if !qt.stop[fix.term] {
+			typos = append(typos, fix.term)
+			words = append(words, fix.word)
 		}
 	}
 	if len(near) > 0 {
-		return typos, len(typos) == 0
+		return typos, words, len(typos) == 0
 	}
-	return nil, qt.misspelt(word)
+	return nil, nil, qt.misspelt(word)
 }
 
 // typed is a word as a member typed it, lowercased and without a
@@ -162,17 +181,23 @@ func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept 
 			continue
 		}
 		seen[t] = true
-		c := concept{term: t, weight: vocab.idf(t), known: vocab.docFreq[t] > 0}
-		if !c.known && tok.Start < tok.End && tok.End <= len(question) {
-			typos, questionWord := qt.repair(typed(question[tok.Start:tok.End]), vocab)
+		c := concept{term: t, known: vocab.docFreq[t] > 0}
+		if tok.Start < tok.End && tok.End <= len(question) {
+			c.surface = typed(question[tok.Start:tok.End])
+		}
+		// A synonym weighs what its group's first member weighs, if more:
+		// "working out" is exercise, not "working".
+		c.weight = max(rule.PhraseWeight(c.surface), rule.PhraseWeight(qt.canonical[t]))
+		if !c.known && c.surface != "" {
+			typos, words, questionWord := qt.repair(c.surface, vocab)
 			if questionWord {
 				continue
 			}
 			if c.typos = typos; len(typos) > 0 {
 				c.known = true
 				c.weight = 0
-				for _, ty := range typos {
-					c.weight = max(c.weight, vocab.idf(ty))
+				for _, w := range words {
+					c.weight = max(c.weight, rule.PhraseWeight(w))
 				}
 			}
 		}
@@ -237,44 +262,4 @@ func buildQuery(concepts []concept) query.Query {
 		return nil
 	}
 	return bleve.NewDisjunctionQuery(perConcept...)
-}
-
-// matches reports whether the matched terms of a hit cover the concept.
-func (c concept) matches(matched map[string]bool) bool {
-	if matched[c.term] {
-		return true
-	}
-	for _, t := range c.typos {
-		if matched[t] {
-			return true
-		}
-	}
-	return false
-}
-
-// coverage is the weighted share of the question's concepts a hit matches.
-func coverage(concepts []concept, matched map[string]bool) float64 {
-	return weightedShare(concepts, func(c concept) bool { return c.matches(matched) })
-}
-
-// knownShare is the weighted share of a question's concepts the library
-// knows at all.
-func knownShare(concepts []concept) float64 {
-	return weightedShare(concepts, func(c concept) bool { return c.known })
-}
-
-// weightedShare is the share of the concepts' weight that those passing
-// keep carry.
-func weightedShare(concepts []concept, keep func(concept) bool) float64 {
-	var total, kept float64
-	for _, c := range concepts {
-		total += c.weight
-		if keep(c) {
-			kept += c.weight
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return kept / total
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -14,132 +13,107 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"gutskin/corpus"
+	"gutskin/index/rule"
 )
 
-// The answer rule, calibrated on testdata/questions.jsonl (see README).
-// A candidate's confidence is Bleve's BM25 score, which already multiplies
-// relevance by the share of the question's known concepts a passage
-// matches, times the square of the share of the question the library knows
-// at all: a question about zinc or graphics cards scores low even when
-// "acne" or "best" matches. The threshold was set on round 1's tuning set,
-// where it silences all but four off-topic questions (offTopicAnswered);
-// swept on round 2's, it sits on the same trade-off between false silence
-// and answered off-topic questions as every other setting tried.
+// How many searches a message may cost and what each looks at.
 const (
-	// minScore is the least confidence of an answer.
-	minScore = 0.14
-	// unknownShare is the weight of a question word the library does not
-	// know, as a share of the weight of a word found in one passage only.
-	unknownShare = 0.92
-	// knownSharePower sharpens the penalty for unknown words.
-	knownSharePower = 2.0
-	// relatedCoverage is the share of a question an article must match,
-	// in its title or tags (what the article is about), to be suggested
-	// when there is no answer.
-	relatedCoverage = 0.2
-	// seeAlsoShare is how close to the best confidence another article's
-	// passage must come to be named under an answer.
-	seeAlsoShare = 0.5
-	// questionsBoost weighs a match in the questions a section answers.
-	questionsBoost = 0.5
-	// eligibleShare is how close to minScore another passage must come to
-	// be given as an answer once one passes it.
-	eligibleShare = 0.5
-	// askedWeight is how much a passage's order gains, per unit of cosine
-	// similarity, when its section lists a question like the member's.
-	askedWeight = 8
-	// siblingShare discounts a passage from the same section as a better
-	// one.
-	siblingShare = 0.5
-	// candidates is how many passages each question looks at.
-	candidates     = 30
-	maxSeeAlso     = 2
-	maxSuggestions = 3
+	// candidates is how many passages each reading of a message looks at.
+	candidates = 30
+	// maxSentences bounds the work one long message can cause.
+	maxSentences = 6
 )
 
-// Candidate is a scored passage before the answer rule is applied, with the
-// share of the question it covers. Evaluation tools use it to show what a
+// Candidate is a passage found for a question, with what the answer rule
+// (package rule) made of it. Evaluation tools use it to show what a
 // question came close to.
 type Candidate struct {
 	corpus.Hit
-	// Coverage is the weighted share of the question's concepts matched.
-	Coverage float64
-	// TopicCoverage is the share matched by the article's title and tags.
-	TopicCoverage float64
-	// Confidence is what the answer rule thresholds. Score, which orders
-	// candidates, is Confidence discounted when the passage and its section
-	// (heading and listed questions, not the article's title or tags) leave
-	// part of the question out, raised when its section lists a question
-	// like the member's, and discounted for a passage of the same section as
-	// a better one.
-	Confidence float64
+	rule.Scored
 }
 
 // Search returns up to k passages that answer the question, best first. A
 // question nothing in the library answers returns no passages and no error.
 func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.Hit, error) {
-	cands, err := ix.answerCandidates(ctx, question)
+	gen, err := ix.acquire()
 	if err != nil {
 		return nil, err
 	}
-	var out []corpus.Hit
-	for _, c := range answers(cands, k) {
-		out = append(out, c.Hit)
+	defer gen.users.Done()
+	d, err := gen.decide(ctx, question, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]corpus.Hit, 0, len(d.Answers))
+	for _, s := range d.Answers {
+		out = append(out, d.hit(s))
 	}
 	return out, nil
 }
 
-// answers picks up to k answers from candidates in order. The answer rule
-// decides whether the question is answered at all: only when one candidate
-// passes it. Which passages answer is then a matter of order among those
-// that come within eligibleShare of it, so a passage whose section lists
-// the member's very question is not passed over for one that merely
-// repeats its words more often.
-func answers(cands []Candidate, k int) []Candidate {
-	if !hasConfident(cands) {
-		return nil
+// Candidates returns the passages found for the whole question, best first,
+// whether or not they pass the answer rule.
+func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, error) {
+	gen, err := ix.acquire()
+	if err != nil {
+		return nil, err
 	}
-	var out []Candidate
-	for _, c := range cands {
-		if len(out) == k {
-			break
-		}
-		if c.Confidence >= eligibleShare*minScore {
-			out = append(out, c)
-		}
+	defer gen.users.Done()
+	r, hits, err := gen.read(ctx, question)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := make([]Candidate, 0, len(hits))
+	for _, s := range rule.Score(r) {
+		h := hits[s.Candidate]
+		h.Score = s.Order
+		out = append(out, Candidate{Hit: h, Scored: s})
+	}
+	return out, nil
 }
 
-// answerCandidates returns the candidates for a question. Members often
-// wrap a question in chat ("hey! does kefir help acne? my aunt swears by
-// it"), and the chat's words dilute it; so when the whole text has no
-// confident answer, each of its sentences is tried on its own and the
-// sentence with the most confident answer wins.
-func (ix *Index) answerCandidates(ctx context.Context, question string) ([]Candidate, error) {
-	cands, err := ix.Candidates(ctx, question)
-	if err != nil || hasConfident(cands) {
-		return cands, err
+// decision is the answer rule's verdict with the passages of the reading it
+// chose.
+type decision struct {
+	rule.Verdict
+	hits []corpus.Hit // by candidate index of the chosen reading
+}
+
+// hit returns a scored candidate's passage, with the rule's order as score.
+func (d decision) hit(s rule.Scored) corpus.Hit {
+	h := d.hits[s.Candidate]
+	h.Score = s.Order
+	return h
+}
+
+// decide reads the whole message and, when it has no confident answer and
+// several sentences, each sentence, and lets the rule decide.
+func (g *generation) decide(ctx context.Context, question string, k int) (decision, error) {
+	whole, hits, err := g.read(ctx, question)
+	if err != nil {
+		return decision{}, err
+	}
+	readings := []rule.Reading{whole}
+	d := decision{Verdict: rule.Decide(readings, k), hits: hits}
+	if len(d.Answers) > 0 {
+		return d, nil
 	}
 	sentences := splitSentences(question)
 	if len(sentences) < 2 || len(sentences) > maxSentences {
-		return cands, nil
+		return d, nil
 	}
-	best := 0.0
+	sentenceHits := [][]corpus.Hit{hits}
 	for _, s := range sentences {
-		sc, err := ix.Candidates(ctx, s)
+		r, h, err := g.read(ctx, s)
 		if err != nil {
-			return nil, err
+			return decision{}, err
 		}
-		if c := bestConfidence(sc); c >= minScore && c > best {
-			best, cands = c, sc
-		}
+		readings = append(readings, r)
+		sentenceHits = append(sentenceHits, h)
 	}
-	return cands, nil
+	v := rule.Decide(readings, k)
+	return decision{Verdict: v, hits: sentenceHits[v.Reading]}, nil
 }
-
-// maxSentences bounds the work one long message can cause.
-const maxSentences = 6
 
 var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)`)
 
@@ -156,67 +130,47 @@ func splitSentences(text string) []string {
 	return out
 }
 
-func hasConfident(cands []Candidate) bool {
-	return slices.ContainsFunc(cands, confident)
+// fieldPlaces maps the index's fields to the places the rule weighs.
+var fieldPlaces = map[string]rule.Field{
+	fieldText:      rule.Text,
+	fieldSection:   rule.Heading,
+	fieldTitle:     rule.Title,
+	fieldTags:      rule.Tags,
+	fieldQuestions: rule.Listed,
 }
 
-// bestConfidence is the highest confidence among candidates, which are
-// ordered by Score, not by confidence.
-func bestConfidence(cands []Candidate) float64 {
-	best := 0.0
-	for _, c := range cands {
-		best = max(best, c.Confidence)
-	}
-	return best
-}
-
-func confident(c Candidate) bool { return c.Confidence >= minScore }
-
-// Candidates returns the best-scoring passages for a question whether or
-// not they pass the answer rule.
-func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, error) {
-	gen, err := ix.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer gen.users.Done()
-	concepts := gen.terms.concepts(question, gen.vocab)
-	if len(concepts) == 0 {
-		return nil, nil
-	}
+// read searches the library for one reading of a message and describes
+// what each passage found matched, for the rule.
+func (g *generation) read(ctx context.Context, text string) (rule.Reading, []corpus.Hit, error) {
+	concepts := g.terms.concepts(text, g.vocab)
 	q := buildQuery(concepts)
 	if q == nil {
-		return nil, nil
+		return rule.Reading{}, nil, nil
 	}
-	penalty := math.Pow(knownShare(concepts), knownSharePower)
+	r := rule.Reading{Concepts: make([]rule.Concept, len(concepts))}
+	for i, c := range concepts {
+		r.Concepts[i] = rule.Concept{Weight: c.weight, Known: c.known}
+	}
 	req := bleve.NewSearchRequestOptions(q, candidates, 0, false)
-	req.Fields = []string{fieldDoc}
+	req.Fields = []string{fieldDoc, fieldChrome}
 	req.IncludeLocations = true
-	res, err := gen.bidx.SearchInContext(ctx, req)
+	res, err := g.bidx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return rule.Reading{}, nil, fmt.Errorf("search: %w", err)
 	}
-	asked := gen.asked.vector(gen.asked.termSet(cleanQuestion(question)))
-	out := make([]Candidate, 0, len(res.Hits))
+	asked := g.asked.vector(g.asked.termSet(cleanQuestion(text)))
+	hits := make([]corpus.Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		raw, _ := h.Fields[fieldDoc].(string)
 		var p corpus.Passage
 		if err := json.Unmarshal([]byte(raw), &p); err != nil {
-			return nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
+			return rule.Reading{}, nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
-		matched := map[string]bool{}
-		ownTerms := map[string]bool{}   // matched in the passage or its section
-		topicTerms := map[string]bool{} // matched in the article's title or tags
+		places := map[string]rule.Field{} // term → where it matched
 		var spans []corpus.Span
 		for field, terms := range h.Locations {
 			for term, locs := range terms {
-				matched[term] = true
-				if field == fieldTitle || field == fieldTags {
-					topicTerms[term] = true
-				}
-				if field == fieldText || field == fieldSection || field == fieldQuestions {
-					ownTerms[term] = true
-				}
+				places[term] |= fieldPlaces[field]
 				if field != fieldText {
 					continue
 				}
@@ -227,32 +181,25 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 				}
 			}
 		}
-		c := Candidate{Hit: corpus.Hit{Passage: p, Highlights: mergeSpans(spans)}, Confidence: h.Score * penalty}
-		c.Coverage = coverage(concepts, matched)
-		c.TopicCoverage = coverage(concepts, topicTerms)
-		own := coverage(concepts, ownTerms)
-		c.Score = c.Confidence * (0.5 + 0.5*own) * (1 + askedWeight*gen.asked.similarity(asked, h.ID))
-		out = append(out, c)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	return diversify(out), nil
-}
-
-// diversify discounts each candidate that shares its article section with
-// a better one, and sorts again. List items of one section repeat their
-// lead-in and score alike; the next answer should rather say something new
-// than the same sentence with the list's next item.
-func diversify(cands []Candidate) []Candidate {
-	seen := map[string]bool{}
-	for i := range cands {
-		key := cands[i].Passage.Slug + "\x00" + strings.Join(cands[i].Passage.Section, "\x00")
-		if seen[key] {
-			cands[i].Score *= siblingShare
+		cand := rule.Candidate{
+			Matches:   make([]rule.Field, len(concepts)),
+			Relevance: h.Score,
+			Listed:    g.asked.similarity(asked, h.ID),
+			Heading:   g.asked.headingSimilarity(asked, h.ID),
+			Article:   p.Slug,
+			Section:   joinSection(p.Section),
+			Chrome:    h.Fields[fieldChrome] == true,
 		}
-		seen[key] = true
+		for i, c := range concepts {
+			cand.Matches[i] = places[c.term]
+			for _, t := range c.typos {
+				cand.Matches[i] |= places[t]
+			}
+		}
+		r.Candidates = append(r.Candidates, cand)
+		hits = append(hits, corpus.Hit{Passage: p, Score: h.Score, Highlights: mergeSpans(spans)})
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Score > cands[j].Score })
-	return cands
+	return r, hits, nil
 }
 
 // mergeSpans sorts spans and joins overlapping or touching ones.
@@ -279,47 +226,28 @@ func mergeSpans(spans []corpus.Span) []corpus.Span {
 // warning sign.
 func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Answer, error) {
 	ans := corpus.Answer{Question: question, Urgent: Urgent(question), Hits: []corpus.Hit{}, SeeAlso: []corpus.ArticleInfo{}, Suggestions: []corpus.ArticleInfo{}}
-	cands, err := ix.answerCandidates(ctx, question)
+	gen, err := ix.acquire()
 	if err != nil {
 		return ans, err
 	}
-	for _, c := range answers(cands, k) {
-		ans.Hits = append(ans.Hits, c.Hit)
+	defer gen.users.Done()
+	d, err := gen.decide(ctx, question, k)
+	if err != nil {
+		return ans, err
 	}
-	ix.addArticleSources(ans.Hits)
-	if len(ans.Hits) > 0 {
-		// How well another article matches is a matter of confidence: the
-		// order's boost for a listed question is the answer's alone.
-		best := bestConfidence(cands)
-		shown := map[string]bool{}
-		for _, h := range ans.Hits {
-			shown[h.Passage.Slug] = true
-		}
-		for _, c := range cands {
-			if len(ans.SeeAlso) == maxSeeAlso {
-				break
-			}
-			if confident(c) && !shown[c.Passage.Slug] && c.Confidence >= seeAlsoShare*best {
-				shown[c.Passage.Slug] = true
-				ans.SeeAlso = append(ans.SeeAlso, c.Passage.Article)
-			}
-		}
-		return ans, nil
+	for _, s := range d.Answers {
+		ans.Hits = append(ans.Hits, d.hit(s))
 	}
-	seen := map[string]bool{}
-	for _, c := range cands {
-		if len(ans.Suggestions) == maxSuggestions {
-			break
-		}
-		if c.TopicCoverage >= relatedCoverage && !seen[c.Passage.Slug] {
-			seen[c.Passage.Slug] = true
-			ans.Suggestions = append(ans.Suggestions, c.Passage.Article)
-		}
+	gen.addArticleSources(ans.Hits)
+	for _, s := range d.SeeAlso {
+		ans.SeeAlso = append(ans.SeeAlso, d.hits[s.Candidate].Passage.Article)
+	}
+	for _, s := range d.Suggestions {
+		ans.Suggestions = append(ans.Suggestions, d.hits[s.Candidate].Passage.Article)
 	}
 	return ans, nil
 }
 
-// UrgentLine is said first when a question mentions an urgent warning sign.
 const UrgentLine = "If this is happening now, seek medical care right away: call your local emergency number or go to the nearest emergency department."
 
 var urgentPatterns = func() []*regexp.Regexp {

@@ -48,17 +48,9 @@ func articleSources(p corpus.Passage, refs map[string][]corpus.Reference) []corp
 }
 
 // addArticleSources sets ArticleSources on every hit, from the reference
-// lists of the generation in service. A hit whose article is not in that
-// generation (a rebuild swapped in a library without it since the search)
-// gets an empty list.
-func (ix *Index) addArticleSources(hits []corpus.Hit) {
-	ix.mu.RLock()
-	var refs map[string][]corpus.Reference
-	if ix.gen != nil {
-		refs = ix.gen.sources // built once in prepare, then only read
-	}
-	ix.mu.RUnlock()
+// lists of the generation the hits came from.
+func (g *generation) addArticleSources(hits []corpus.Hit) {
 	for i := range hits {
-		hits[i].ArticleSources = articleSources(hits[i].Passage, refs)
+		hits[i].ArticleSources = articleSources(hits[i].Passage, g.sources)
 	}
 }

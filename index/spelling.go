@@ -89,18 +89,23 @@ func typoDistance(n int) int {
 	return 1
 }
 
-// near returns the terms of the library's words closest to an unknown word
-// as typed, for typos such as "eczma", "probiotcs" or "protien". A typo is
+// typoFix is a library word a typed word may be a typo of, with the term
+// the word is indexed as.
+type typoFix struct{ term, word string }
+
+// near returns the library's words closest to an unknown word as typed, one
+// per term, for typos such as "eczma", "probiotcs" or "protien". A typo is
 // rarely in the first letter, and sticking to it keeps a word from being
 // repaired into any word that merely ends alike.
-func (v *vocabulary) near(word string) []string {
+
+func (v *vocabulary) near(word string) []typoFix {
 	n := utf8.RuneCountInString(word)
 	if n < minTypoLength || !isWord(word) {
 		return nil
 	}
 	maxDist := typoDistance(n)
 	best := maxDist + 1
-	terms := map[string]bool{}
+	terms := map[string]string{} // term → the first of its words at best distance
 	first, _ := utf8.DecodeRuneInString(word)
 	for w, term := range v.spelling {
 		if f, _ := utf8.DecodeRuneInString(w); f != first || abs(utf8.RuneCountInString(w)-n) > maxDist {
@@ -112,16 +117,16 @@ func (v *vocabulary) near(word string) []string {
 			// editDistance reports maxDist+1 for anything too far, which
 			// must not tie with the initial best.
 		case d < best:
-			best, terms = d, map[string]bool{term: true}
-		case d == best:
-			terms[term] = true
+			best, terms = d, map[string]string{term: w}
+		case d == best && (terms[term] == "" || w < terms[term]):
+			terms[term] = w
 		}
 	}
-	out := make([]string, 0, len(terms))
-	for t := range terms {
-		out = append(out, t)
+	out := make([]typoFix, 0, len(terms))
+	for t, w := range terms {
+		out = append(out, typoFix{term: t, word: w})
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b typoFix) int { return strings.Compare(a.term, b.term) })
 	if len(out) > 3 {
 		out = out[:3]
 	}

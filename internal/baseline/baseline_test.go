@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 	"unicode"
@@ -18,37 +19,32 @@ import (
 	"gutskin/internal/quality"
 )
 
-// defaultLibrary loads the library shipped in the binary.
-func defaultLibrary(context.Context) (*corpus.Library, error) {
-	return corpus.Load(corpus.Default())
-}
-
-// passageTexts returns the text of every passage of the default library: the
-// same paragraphs gutskin indexes.
-func passageTexts() ([]string, error) {
-	lib, err := defaultLibrary(context.Background())
+// passagesOf returns every passage of a library: the same paragraphs
+// gutskin indexes.
+func passagesOf(fsys fs.FS) ([]quality.Passage, error) {
+	lib, err := corpus.Load(fsys)
 	if err != nil {
 		return nil, err
 	}
-	var texts []string
+	var out []quality.Passage
 	for _, p := range lib.Passages() {
-		texts = append(texts, p.Text)
+		out = append(out, quality.Passage{ID: p.ID, Text: p.Text})
 	}
-	if len(texts) == 0 {
-		return nil, fmt.Errorf("the default library has no passages")
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the library has no passages")
 	}
-	return texts, nil
+	return out, nil
 }
 
 // plainBleve is Bleve used the plain way: the default mapping with the
 // English analyzer, one document per paragraph, a MatchQuery of the raw
 // question and no answer threshold.
 type plainBleve struct {
-	idx   bleve.Index
-	texts []string
+	idx      bleve.Index
+	passages []quality.Passage
 }
 
-func newPlainBleve(texts []string) (*plainBleve, error) {
+func newPlainBleve(passages []quality.Passage) (*plainBleve, error) {
 	m := bleve.NewIndexMapping()
 	m.DefaultAnalyzer = en.AnalyzerName
 	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
@@ -56,8 +52,8 @@ func newPlainBleve(texts []string) (*plainBleve, error) {
 		return nil, fmt.Errorf("plain bleve: %w", err)
 	}
 	b := idx.NewBatch()
-	for i, t := range texts {
-		if err := b.Index(strconv.Itoa(i), map[string]string{"text": t}); err != nil {
+	for i, p := range passages {
+		if err := b.Index(strconv.Itoa(i), map[string]string{"text": p.Text}); err != nil {
 			idx.Close()
 			return nil, fmt.Errorf("plain bleve: %w", err)
 		}
@@ -66,22 +62,22 @@ func newPlainBleve(texts []string) (*plainBleve, error) {
 		idx.Close()
 		return nil, fmt.Errorf("plain bleve: %w", err)
 	}
-	return &plainBleve{idx: idx, texts: texts}, nil
+	return &plainBleve{idx: idx, passages: passages}, nil
 }
 
-func (p *plainBleve) Answer(ctx context.Context, question string, k int) ([]string, error) {
+func (p *plainBleve) Answer(ctx context.Context, question string, k int) ([]quality.Passage, error) {
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchQuery(question), k, 0, false)
 	res, err := p.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(res.Hits))
+	out := make([]quality.Passage, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		i, err := strconv.Atoi(h.ID)
-		if err != nil || i < 0 || i >= len(p.texts) {
+		if err != nil || i < 0 || i >= len(p.passages) {
 			return nil, fmt.Errorf("plain bleve: unexpected document id %q", h.ID)
 		}
-		out = append(out, p.texts[i])
+		out = append(out, p.passages[i])
 	}
 	return out, nil
 }
@@ -91,25 +87,26 @@ func (p *plainBleve) Close() error { return p.idx.Close() }
 // sqliteFTS5 is SQLite FTS5 over the same paragraphs, ranked by bm25(), in
 // memory.
 type sqliteFTS5 struct {
-	db *sql.DB
+	db       *sql.DB
+	passages []quality.Passage
 }
 
-func newSQLiteFTS5(texts []string) (*sqliteFTS5, error) {
+func newSQLiteFTS5(passages []quality.Passage) (*sqliteFTS5, error) {
 	db, err := sql.Open("sqlite", ":memory:")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	// Every connection to ":memory:" is a database of its own: keep one.
 	db.SetMaxOpenConns(1)
-	s := &sqliteFTS5{db: db}
-	if err := s.fill(texts); err != nil {
+	s := &sqliteFTS5{db: db, passages: passages}
+	if err := s.fill(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return s, nil
 }
 
-func (s *sqliteFTS5) fill(texts []string) error {
+func (s *sqliteFTS5) fill() error {
 	if _, err := s.db.Exec(`CREATE VIRTUAL TABLE p USING fts5(text, tokenize='porter unicode61')`); err != nil {
 		return err
 	}
@@ -123,31 +120,34 @@ func (s *sqliteFTS5) fill(texts []string) error {
 		return err
 	}
 	defer stmt.Close()
-	for i, t := range texts {
-		if _, err := stmt.Exec(i+1, t); err != nil {
+	for i, p := range s.passages {
+		if _, err := stmt.Exec(i+1, p.Text); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
-func (s *sqliteFTS5) Answer(ctx context.Context, question string, k int) ([]string, error) {
+func (s *sqliteFTS5) Answer(ctx context.Context, question string, k int) ([]quality.Passage, error) {
 	q := ftsQuery(question)
 	if q == "" {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT text FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?`, q, k)
+	rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?`, q, k)
 	if err != nil {
 		return nil, fmt.Errorf("fts5 query %q: %w", q, err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []quality.Passage
 	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
+		var row int
+		if err := rows.Scan(&row); err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		if row < 1 || row > len(s.passages) {
+			return nil, fmt.Errorf("fts5: unexpected rowid %d", row)
+		}
+		out = append(out, s.passages[row-1])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("fts5 query %q: %w", q, err)
@@ -189,19 +189,19 @@ type gutskin struct {
 	ix *index.Index
 }
 
-func newGutskin(ctx context.Context) (*gutskin, error) {
-	ix, _, err := index.Open(ctx, index.Options{Load: defaultLibrary})
+func newGutskin(ctx context.Context, fsys fs.FS) (*gutskin, error) {
+	ix, _, err := index.Open(ctx, index.Options{Load: func(context.Context) (*corpus.Library, error) { return corpus.Load(fsys) }})
 	if err != nil {
 		return nil, fmt.Errorf("gutskin: %w", err)
 	}
 	return &gutskin{ix: ix}, nil
 }
 
-func (g *gutskin) Answer(ctx context.Context, question string, k int) ([]string, error) {
+func (g *gutskin) Answer(ctx context.Context, question string, k int) ([]quality.Passage, error) {
 	hits, err := g.ix.Search(ctx, question, k)
-	out := make([]string, len(hits))
+	out := make([]quality.Passage, len(hits))
 	for i, h := range hits {
-		out[i] = h.Passage.Text
+		out[i] = quality.Passage{ID: h.Passage.ID, Text: h.Passage.Text}
 	}
 	return out, err
 }

@@ -3,25 +3,42 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"gutskin/corpus"
 	"gutskin/internal/quality"
 )
 
-// questionSets are the tuning sets and the held-back sets of both rounds of
-// writing, scored in one run.
-var questionSets = []string{
-	"../../testdata/questions.jsonl",
-	"../../testdata/questions-heldout.jsonl",
-	"../../testdata/questions-2.jsonl",
-	"../../testdata/questions-2-heldout.jsonl",
+// evalSet is a question set the comparison scores, with whether it is also
+// scored on each article of its library alone.
+type evalSet struct {
+	path        string
+	eachArticle bool
+}
+
+// evalSets are the question sets of every library gutskin is judged on,
+// their tuning and held-back parts, scored in one run. A set whose first
+// line names no library is asked of the built-in one.
+var evalSets = []evalSet{
+	{"../../testdata/questions.jsonl", true},
+	{"../../testdata/questions-heldout.jsonl", true},
+	{"../../testdata/questions-2.jsonl", false},
+	{"../../testdata/questions-2-heldout.jsonl", false},
+	{"../../testdata/community.jsonl", true},
+	{"../../testdata/community-heldout.jsonl", true},
+	{"../../testdata/community-beside.jsonl", false},
+	{"../../testdata/community-beside-heldout.jsonl", false},
+	{"../../testdata/seeds.jsonl", true},
+	{"../../testdata/seeds-heldout.jsonl", true},
 }
 
 // system is one of the compared question-answering systems.
@@ -32,24 +49,9 @@ type system struct {
 	close func() error
 }
 
-var (
-	setupOnce sync.Once
-	systems   []*system
-	setupErr  error
-)
-
-// all builds the three systems once for the whole test binary, side by side.
-func all(t testing.TB) []*system {
-	t.Helper()
-	setupOnce.Do(func() { systems, setupErr = buildSystems(context.Background()) })
-	if setupErr != nil {
-		t.Fatal(setupErr)
-	}
-	return systems
-}
-
-func buildSystems(ctx context.Context) ([]*system, error) {
-	texts, err := passageTexts()
+// systems builds the three systems over one library, side by side.
+func systems(ctx context.Context, fsys fs.FS) ([]*system, error) {
+	passages, err := passagesOf(fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -58,21 +60,21 @@ func buildSystems(ctx context.Context) ([]*system, error) {
 		open func() (quality.Answerer, func() error, error)
 	}{
 		{"gutskin", func() (quality.Answerer, func() error, error) {
-			g, err := newGutskin(ctx)
+			g, err := newGutskin(ctx, fsys)
 			if err != nil {
 				return nil, nil, err
 			}
 			return g, g.Close, nil
 		}},
 		{"Bleve, plain", func() (quality.Answerer, func() error, error) {
-			b, err := newPlainBleve(texts)
+			b, err := newPlainBleve(passages)
 			if err != nil {
 				return nil, nil, err
 			}
 			return b, b.Close, nil
 		}},
 		{"SQLite FTS5 bm25", func() (quality.Answerer, func() error, error) {
-			s, err := newSQLiteFTS5(texts)
+			s, err := newSQLiteFTS5(passages)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -111,65 +113,92 @@ func closeAll(ss []*system) {
 	}
 }
 
+var (
+	builtinOnce    sync.Once
+	builtinSystems []*system
+	builtinErr     error
+)
+
+// builtin returns the three systems over the built-in library, built once
+// for the whole test binary.
+func builtin(t testing.TB) []*system {
+	t.Helper()
+	builtinOnce.Do(func() { builtinSystems, builtinErr = systems(context.Background(), corpus.Default()) })
+	if builtinErr != nil {
+		t.Fatal(builtinErr)
+	}
+	return builtinSystems
+}
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	closeAll(systems)
+	closeAll(builtinSystems)
 	os.Exit(code)
 }
 
-// TestCompare scores the three systems on both question sets, reports a
-// Markdown table, and fails unless gutskin leads both baselines on every
-// quality column of both sets.
+// row is one system's figures on one set of one library.
+type row struct {
+	system, library, set string
+	quality.Result
+}
+
+// TestCompare scores the three systems on every library and question set,
+// and on each article of a library alone, reports a Markdown table, and
+// fails unless gutskin leads both baselines on Recall@1, MRR@3 and
+// no-answer accuracy everywhere but where notLeading says otherwise.
 func TestCompare(t *testing.T) {
 	ctx := context.Background()
-	sets := make([][]quality.Question, len(questionSets))
-	for i, path := range questionSets {
-		qs, err := quality.ReadQuestions(path)
+	var rows []row
+	skipped := map[string]bool{} // sets whose library is not on this machine
+	for _, es := range evalSets {
+		set, err := quality.ReadSet(es.path)
+		if err != nil && strings.Contains(err.Error(), "shared/seeds is not a folder") {
+			t.Logf("%s: skipped, no ../shared/seeds beside the repository", es.path)
+			skipped[filepath.Base(es.path)] = true
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		sets[i] = qs
-	}
-	ss := all(t)
-	for _, s := range ss {
-		t.Logf("%s built in %s", s.name, s.build.Round(time.Millisecond))
-	}
-
-	var b strings.Builder
-	b.WriteString("| system | set | Recall@1 | MRR@3 | no-answer accuracy | median answer time |\n")
-	b.WriteString("|---|---|---|---|---|---|\n")
-	var notes []string
-	results := map[string]map[string]quality.Result{} // system → set → result
-	for _, s := range ss {
-		results[s.name] = map[string]quality.Result{}
-		for i, path := range questionSets {
-			res, err := quality.Evaluate(ctx, s, sets[i], nil)
+		lib := quality.Library{Builtin: true}
+		if set.Library != nil {
+			lib = *set.Library
+		}
+		fsys, err := lib.FS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss := builtin(t)
+		if set.Library != nil {
+			if ss, err = systems(ctx, fsys); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := score(ctx, ss, set.Questions)
+		if set.Library != nil {
+			closeAll(ss)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range ss {
+			rows = append(rows, row{s.name, lib.Name(), filepath.Base(es.path), got[i]})
+		}
+		if es.eachArticle {
+			pooled, err := eachArticle(ctx, fsys, set.Questions)
 			if err != nil {
-				t.Fatalf("%s on %s: %v", s.name, path, err)
+				t.Fatal(err)
 			}
-			if res.Answerable == 0 || res.Unanswerable == 0 {
-				t.Fatalf("%s: want both answerable and off-topic questions, got %d and %d", path, res.Answerable, res.Unanswerable)
+			for i, s := range ss {
+				rows = append(rows, row{s.name, lib.Name() + ", each article alone", filepath.Base(es.path), pooled[i]})
 			}
-			for _, v := range []float64{res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy, res.FalseSilence} {
-				if v < 0 || v > 1 {
-					t.Errorf("%s on %s: figure %v out of [0, 1]", s.name, path, v)
-				}
-			}
-			results[s.name][path] = res
-			if res.MRRAt3 < res.RecallAt1 {
-				t.Errorf("%s on %s: MRR@3 %.3f below Recall@1 %.3f", s.name, path, res.MRRAt3, res.RecallAt1)
-			}
-			fmt.Fprintf(&b, "| %s | %s | %.3f | %.3f | %.3f | %.2f ms |\n",
-				s.name, filepath.Base(path), res.RecallAt1, res.MRRAt3, res.NoAnswerAccuracy,
-				float64(res.MedianAnswerTime)/float64(time.Millisecond))
-			notes = append(notes, fmt.Sprintf("%s on %s: %d answerable, %d off-topic, false silence %.3f, %d misses",
-				s.name, filepath.Base(path), res.Answerable, res.Unanswerable, res.FalseSilence, len(res.Misses)))
 		}
 	}
-	for _, path := range questionSets {
-		g := results[ss[0].name][path]
-		for _, s := range ss[1:] {
-			r := results[s.name][path]
+	report(t, rows)
+	behind := map[string]bool{}
+	for i := 0; i < len(rows); i += 3 {
+		g := rows[i]
+		for _, r := range rows[i+1 : i+3] {
 			for _, col := range []struct {
 				name      string
 				ours, its float64
@@ -178,22 +207,126 @@ func TestCompare(t *testing.T) {
 				{"MRR@3", g.MRRAt3, r.MRRAt3},
 				{"no-answer accuracy", g.NoAnswerAccuracy, r.NoAnswerAccuracy},
 			} {
-				if col.ours <= col.its {
-					t.Errorf("%s on %s: %s %.3f does not lead %s's %.3f", ss[0].name, filepath.Base(path), col.name, col.ours, s.name, col.its)
+				if col.ours > col.its || col.ours == 1 && col.its == 1 {
+					continue
+				}
+				key := fmt.Sprintf("%s | %s | %s | %s", g.library, g.set, col.name, r.system)
+				behind[key] = true
+				if _, known := notLeading[key]; !known {
+					t.Errorf("%s, %s: %s %.3f does not lead %s's %.3f", g.library, g.set, col.name, col.ours, r.system, col.its)
 				}
 			}
 		}
+	}
+	for key := range notLeading {
+		if set := strings.Split(key, " | ")[1]; !behind[key] && !skipped[set] {
+			t.Errorf("gutskin leads now where notLeading says it does not; remove %q", key)
+		}
+	}
+}
+
+// notLeading are the rows where gutskin does not lead a baseline, and why.
+// The list may only shrink: TestCompare fails when a new row falls behind,
+// and when a row listed here leads again.
+var notLeading = map[string]string{
+	"built-in, each article alone | questions-heldout.jsonl | MRR@3 | Bleve, plain": "plain Bleve always answers; gutskin is silent on 15% of these (article, question) pairs",
+	"community, each article alone | community.jsonl | Recall@1 | SQLite FTS5 bm25": "a tie: gutskin's silence (16% false silence) offsets its better order",
+	"community, each article alone | community.jsonl | MRR@3 | SQLite FTS5 bm25":    "as above",
+	"built-in+community | community-beside.jsonl | Recall@1 | Bleve, plain":         "a tie at 0 of 3 answerable questions",
+	"built-in+community | community-beside.jsonl | MRR@3 | Bleve, plain":            "3 answerable questions; built-in passages with listed questions like them come first",
+	"built-in+community | community-beside.jsonl | Recall@1 | SQLite FTS5 bm25":     "as above",
+	"built-in+community | community-beside.jsonl | MRR@3 | SQLite FTS5 bm25":        "as above",
+	"seeds | seeds.jsonl | Recall@1 | Bleve, plain":                                 "7 of 15 against 8 of 15: the seeds' everyday wording falls under the answer rule's evidence floor",
+	"seeds | seeds.jsonl | MRR@3 | Bleve, plain":                                    "as above",
+	"seeds, each article alone | seeds.jsonl | Recall@1 | Bleve, plain":             "as above",
+	"seeds, each article alone | seeds.jsonl | Recall@1 | SQLite FTS5 bm25":         "as above, a tie",
+	"seeds | seeds-heldout.jsonl | Recall@1 | Bleve, plain":                         "a tie, 8 of 15",
+	"seeds | seeds-heldout.jsonl | MRR@3 | Bleve, plain":                            "held back; false silence 27%",
+	"seeds, each article alone | seeds-heldout.jsonl | Recall@1 | Bleve, plain":     "held back; false silence 38%",
+	"seeds, each article alone | seeds-heldout.jsonl | MRR@3 | Bleve, plain":        "as above",
+	"seeds, each article alone | seeds-heldout.jsonl | Recall@1 | SQLite FTS5 bm25": "as above",
+	"seeds, each article alone | seeds-heldout.jsonl | MRR@3 | SQLite FTS5 bm25":    "as above",
+}
+
+// score evaluates each system on questions.
+func score(ctx context.Context, ss []*system, questions []quality.Question) ([]quality.Result, error) {
+	out := make([]quality.Result, len(ss))
+	for i, s := range ss {
+		res, err := quality.Evaluate(ctx, s, questions, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		out[i] = res
+	}
+	return out, nil
+}
+
+// eachArticle scores the systems on every article of a library alone, with
+// the questions whose answer the article holds and every question with no
+// answer, and pools the results of each system.
+func eachArticle(ctx context.Context, fsys fs.FS, questions []quality.Question) ([]quality.Result, error) {
+	lib, err := corpus.Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	var per [][]quality.Result // by system, then article
+	for _, a := range lib.Articles {
+		var qs []quality.Question
+		answerable := false
+		for _, q := range questions {
+			if q.None || slices.ContainsFunc(a.Passages, func(p corpus.Passage) bool {
+				return quality.MatchesGold(quality.Passage{ID: p.ID, Text: p.Text}, q.Gold)
+			}) {
+				qs = append(qs, q)
+				answerable = answerable || !q.None
+			}
+		}
+		if !answerable {
+			continue
+		}
+		one, err := quality.Only(fsys, a.File)
+		if err != nil {
+			return nil, err
+		}
+		ss, err := systems(ctx, one)
+		if err != nil {
+			return nil, fmt.Errorf("%s alone: %w", a.File, err)
+		}
+		got, err := score(ctx, ss, qs)
+		closeAll(ss)
+		if err != nil {
+			return nil, fmt.Errorf("%s alone: %w", a.File, err)
+		}
+		if per == nil {
+			per = make([][]quality.Result, len(got))
+		}
+		for i, r := range got {
+			per[i] = append(per[i], r)
+		}
+	}
+	out := make([]quality.Result, len(per))
+	for i, rs := range per {
+		out[i] = quality.Combine(rs...)
+	}
+	return out, nil
+}
+
+// report logs the Markdown table, and writes it to BASELINE_OUT if set.
+func report(t *testing.T, rows []row) {
+	var b strings.Builder
+	b.WriteString("| library | set | system | Recall@1 | MRR@3 | no-answer accuracy | median answer time |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %.3f | %.3f | %.3f | %.2f ms |\n", r.library, r.set, r.system,
+			r.RecallAt1, r.MRRAt3, r.NoAnswerAccuracy, float64(r.MedianAnswerTime)/float64(time.Millisecond))
 	}
 	race := "off"
 	if raceEnabled {
 		race = "on (answer times are inflated)"
 	}
-	fmt.Fprintf(&b, "\nMeasured by `go test -run Compare -v ./internal/baseline/` (BASELINE_OUT=file also writes it); race detector %s.\n", race)
+	fmt.Fprintf(&b, "\nMeasured by `go test -count=1 -run Compare -v ./internal/baseline/` (BASELINE_OUT=file also writes it); race detector %s.\n", race)
 	table := b.String()
 	t.Log("\n" + table)
-	for _, n := range notes {
-		t.Log(n)
-	}
 	if out := os.Getenv("BASELINE_OUT"); out != "" {
 		if err := os.WriteFile(out, []byte(table), 0o644); err != nil {
 			t.Fatalf("write BASELINE_OUT: %v", err)
@@ -203,13 +336,13 @@ func TestCompare(t *testing.T) {
 
 // TestKefir checks that every system finds the obvious answer.
 func TestKefir(t *testing.T) {
-	for _, s := range all(t) {
+	for _, s := range builtin(t) {
 		got, err := s.Answer(context.Background(), "does kefir help acne?", 3)
 		if err != nil {
 			t.Errorf("%s: %v", s.name, err)
 			continue
 		}
-		if len(got) == 0 || !strings.Contains(strings.ToLower(got[0]), "kefir") {
+		if len(got) == 0 || !strings.Contains(strings.ToLower(got[0].Text), "kefir") {
 			t.Errorf("%s: want a kefir passage first, got %q", s.name, got)
 		}
 	}
@@ -263,7 +396,7 @@ func manyWords(n int) string {
 // TestHostile checks that no system fails on hostile input.
 func TestHostile(t *testing.T) {
 	ctx := context.Background()
-	for _, s := range all(t) {
+	for _, s := range builtin(t) {
 		for _, q := range hostile {
 			if _, err := s.Answer(ctx, q, 3); err != nil {
 				t.Errorf("%s: %q: %v", s.name, q, err)
@@ -279,10 +412,10 @@ func FuzzFTSQuery(f *testing.F) {
 	for _, q := range hostile {
 		f.Add(q)
 	}
-	fts, err := newSQLiteFTS5([]string{
-		"Kefir is a fermented milk drink.",
-		"Acne is common in teenagers; NEAR and OR are ordinary words here.",
-		"Fibre feeds gut bacteria.",
+	fts, err := newSQLiteFTS5([]quality.Passage{
+		{ID: "1", Text: "Kefir is a fermented milk drink."},
+		{ID: "2", Text: "Acne is common in teenagers; NEAR and OR are ordinary words here."},
+		{ID: "3", Text: "Fibre feeds gut bacteria."},
 	})
 	if err != nil {
 		f.Fatal(err)

@@ -12,7 +12,7 @@ import (
 
 // canned answers each question with fixed passages.
 func canned(answers map[string][]string) AnswerFunc {
-	return func(_ context.Context, q string, k int) ([]string, error) {
+	return func(_ context.Context, q string, k int) ([]Passage, error) {
 		if q == "boom" {
 			return nil, errors.New("engine failed")
 		}
@@ -20,7 +20,11 @@ func canned(answers map[string][]string) AnswerFunc {
 		if len(a) > k {
 			a = a[:k]
 		}
-		return a, nil
+		out := make([]Passage, len(a))
+		for i, text := range a {
+			out[i] = Passage{ID: "p-" + text, Text: text}
+		}
+		return out, nil
 	}
 }
 
@@ -106,4 +110,122 @@ func TestReadQuestions(t *testing.T) {
 	if _, err := ReadQuestions(filepath.Join("testdata", "bad-line.jsonl")); err == nil || !strings.Contains(err.Error(), "bad-line.jsonl:2:") {
 		t.Errorf("testdata/bad-line.jsonl: err = %v, want line 2", err)
 	}
+}
+
+func TestReadSetHeader(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	if err := os.Mkdir(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(content string) string {
+		path := filepath.Join(dir, "set.jsonl")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	set, err := ReadSet(write(`{"library": {"builtin": true, "folders": ["lib"]}, "held_back": true}
+{"q": "a", "gold": ["id:abc"]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Library == nil || !set.Library.Builtin || len(set.Library.Folders) != 1 || set.Library.Folders[0] != lib || !set.HeldBack {
+		t.Errorf("header read as %+v, held back %v; want built-in plus %s, held back", set.Library, set.HeldBack, lib)
+	}
+	if got := set.Library.Name(); got != "built-in+lib" {
+		t.Errorf("Name() = %q", got)
+	}
+	if len(set.Questions) != 1 || set.Questions[0].Line != 2 {
+		t.Errorf("questions %+v", set.Questions)
+	}
+	plain, err := ReadSet(write(`{"q": "a", "none": true}` + "\n"))
+	if err != nil || plain.Library != nil || plain.HeldBack {
+		t.Errorf("a set without a header: %+v, %v", plain, err)
+	}
+	for _, tt := range []struct{ name, content, want string }{
+		{"header after a question", "{\"q\": \"a\", \"none\": true}\n{\"held_back\": true}\n", ":2: a \"library\" or \"held_back\" line must come first"},
+		{"two headers", "{\"held_back\": true}\n{\"held_back\": true}\n", ":2:"},
+		{"missing folder", `{"library": {"folders": ["nowhere"]}}`, ":1: library folder"},
+		{"empty library", `{"library": {}}`, ":1: \"library\" names no articles"},
+		{"unknown key", `{"library": {"builtin": true}, "heldback": true}`, ":1: json: unknown field"},
+	} {
+		if _, err := ReadSet(write(tt.content)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestMatchesGold(t *testing.T) {
+	p := Passage{ID: "abc123", Text: "Kefir is a fermented milk drink."}
+	tests := []struct {
+		gold []string
+		want bool
+	}{
+		{[]string{"fermented milk"}, true},
+		{[]string{"id:abc123"}, true},
+		{[]string{"id:abc"}, false}, // an ID matches whole
+		{[]string{"abc123"}, false}, // a bare ID is text
+		{[]string{"id:zzz", "Kefir is"}, true},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := MatchesGold(p, tt.gold); got != tt.want {
+			t.Errorf("MatchesGold(%v) = %v, want %v", tt.gold, got, tt.want)
+		}
+	}
+	if MatchesGold(Passage{Text: "x"}, []string{"id:"}) {
+		t.Error("an empty ID matched a passage without one")
+	}
+}
+
+func TestCombine(t *testing.T) {
+	a := canned(map[string][]string{"q1": {"right"}, "q2": {"x"}})
+	r1, err := Evaluate(context.Background(), a, []Question{{Q: "q1", Gold: []string{"right"}, Line: 1}, {Q: "q3", None: true, Line: 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Evaluate(context.Background(), a, []Question{{Q: "q2", Gold: []string{"right"}, Line: 1}, {Q: "q4", Gold: []string{"right"}, Line: 2}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := Combine(r1, r2)
+	// Three answerable (one right, one wrong, one silent), one quiet off-topic.
+	if all.Answerable != 3 || all.Unanswerable != 1 || all.RecallAt1 != 1.0/3 || all.FalseSilence != 1.0/3 || all.NoAnswerAccuracy != 1 || all.AnswerPrecision != 0.5 {
+		t.Errorf("combined %+v", all)
+	}
+	if len(all.Misses) != 0 {
+		t.Errorf("combined results keep no misses: %+v", all.Misses)
+	}
+}
+
+func FuzzReadSet(f *testing.F) {
+	f.Add("{\"q\": \"a\", \"gold\": [\"x\"]}\n")
+	f.Add("{\"library\": {\"builtin\": true}, \"held_back\": true}\n{\"q\": \"b\", \"none\": true}\n")
+	f.Add("{\"library\": {\"folders\": [\"/\"]}}\n// c\n\n{\"q\": \"c\", \"gold\": [\"id:1\"]}\n")
+	f.Add("{\"held_back\": 1}\n")
+	f.Add("{\"q\": \"\"}\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, content string) {
+		path := filepath.Join(dir, "set.jsonl")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		set, err := ReadSet(path)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("a multi-line error: %q", err)
+			}
+			return
+		}
+		for _, q := range set.Questions {
+			if strings.TrimSpace(q.Q) == "" || q.None == (len(q.Gold) > 0) || q.Line < 1 {
+				t.Errorf("accepted a bad question %+v", q)
+			}
+		}
+		if set.Library != nil && !set.Library.Builtin && len(set.Library.Folders) == 0 {
+			t.Errorf("accepted a library naming nothing: %+v", set.Library)
+		}
+	})
 }
