@@ -163,31 +163,23 @@ func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, lib *quality.
 	if err != nil {
 		return nil, err
 	}
-	whole, err := corpus.Load(fsys)
+	var pooled []evalRow
+	err = quality.EachArticle(fsys, set.Questions, func(file string, alone fs.FS, qs []quality.Question) error {
+		aix, err := openMemory(ctx, alone)
+		if err != nil {
+			return err
+		}
+		defer aix.Close()
+		r, err := scoreOn(ctx, aix, qs)
+		if err != nil {
+			return err
+		}
+		r.Library, r.File, r.Article, r.HeldBack = name, set.Path, file, set.HeldBack
+		pooled = append(pooled, r)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	var pooled []evalRow
-	for _, a := range whole.Articles {
-		qs := questionsFor(a, set.Questions)
-		if !slices.ContainsFunc(qs, func(q quality.Question) bool { return !q.None }) {
-			continue // no question of the set is answered by this article
-		}
-		one, err := quality.Only(fsys, a.File)
-		if err != nil {
-			return nil, err
-		}
-		aix, err := openMemory(ctx, one)
-		if err != nil {
-			return nil, fmt.Errorf("%s alone: %w", a.File, err)
-		}
-		r, err := scoreOn(ctx, aix, qs)
-		aix.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s alone: %w", a.File, err)
-		}
-		r.Library, r.File, r.Article, r.HeldBack = name, set.Path, a.File, set.HeldBack
-		pooled = append(pooled, r)
 	}
 	rows = append(rows, pooled...)
 	if len(pooled) > 0 {
@@ -208,20 +200,6 @@ func (e *evaluator) articleSource(lib *quality.Library) (fs.FS, error) {
 	default:
 		return corpus.Default(), nil
 	}
-}
-
-// questionsFor returns the questions an article alone is scored on: those
-// whose answer it holds, and every question with no answer at all.
-func questionsFor(a corpus.Article, questions []quality.Question) []quality.Question {
-	var out []quality.Question
-	for _, q := range questions {
-		if q.None || slices.ContainsFunc(a.Passages, func(p corpus.Passage) bool {
-			return quality.MatchesGold(quality.Passage{ID: p.ID, Text: p.Text}, q.Gold)
-		}) {
-			out = append(out, q)
-		}
-	}
-	return out
 }
 
 // pool combines the rows of every article alone into one.

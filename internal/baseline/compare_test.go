@@ -2,13 +2,13 @@ package baseline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -152,7 +152,7 @@ func TestCompare(t *testing.T) {
 	skipped := map[string]bool{} // sets whose library is not on this machine
 	for _, es := range evalSets {
 		set, err := quality.ReadSet(es.path)
-		if err != nil && strings.Contains(err.Error(), "shared/seeds is not a folder") {
+		if errors.Is(err, quality.ErrNoFolder) {
 			t.Logf("%s: skipped, no ../shared/seeds beside the repository", es.path)
 			skipped[filepath.Base(es.path)] = true
 			continue
@@ -160,10 +160,7 @@ func TestCompare(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lib := quality.Library{Builtin: true}
-		if set.Library != nil {
-			lib = *set.Library
-		}
+		lib := set.LibraryOrBuiltin()
 		fsys, err := lib.FS()
 		if err != nil {
 			t.Fatal(err)
@@ -265,37 +262,16 @@ func score(ctx context.Context, ss []*system, questions []quality.Question) ([]q
 // the questions whose answer the article holds and every question with no
 // answer, and pools the results of each system.
 func eachArticle(ctx context.Context, fsys fs.FS, questions []quality.Question) ([]quality.Result, error) {
-	lib, err := corpus.Load(fsys)
-	if err != nil {
-		return nil, err
-	}
 	var per [][]quality.Result // by system, then article
-	for _, a := range lib.Articles {
-		var qs []quality.Question
-		answerable := false
-		for _, q := range questions {
-			if q.None || slices.ContainsFunc(a.Passages, func(p corpus.Passage) bool {
-				return quality.MatchesGold(quality.Passage{ID: p.ID, Text: p.Text}, q.Gold)
-			}) {
-				qs = append(qs, q)
-				answerable = answerable || !q.None
-			}
-		}
-		if !answerable {
-			continue
-		}
-		one, err := quality.Only(fsys, a.File)
+	err := quality.EachArticle(fsys, questions, func(_ string, alone fs.FS, qs []quality.Question) error {
+		ss, err := systems(ctx, alone)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		ss, err := systems(ctx, one)
-		if err != nil {
-			return nil, fmt.Errorf("%s alone: %w", a.File, err)
-		}
+		defer closeAll(ss)
 		got, err := score(ctx, ss, qs)
-		closeAll(ss)
 		if err != nil {
-			return nil, fmt.Errorf("%s alone: %w", a.File, err)
+			return err
 		}
 		if per == nil {
 			per = make([][]quality.Result, len(got))
@@ -303,6 +279,10 @@ func eachArticle(ctx context.Context, fsys fs.FS, questions []quality.Question) 
 		for i, r := range got {
 			per[i] = append(per[i], r)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]quality.Result, len(per))
 	for i, rs := range per {

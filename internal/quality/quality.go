@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -45,6 +46,18 @@ type Set struct {
 	// never show its questions or what came back for them.
 	HeldBack  bool
 	Questions []Question
+}
+
+// ErrNoFolder means a set names a library folder that is not there, as the
+// seed posts beside the repository are not on a bare clone.
+var ErrNoFolder = errors.New("not a folder")
+
+// LibraryOrBuiltin returns the library the set names, or the built-in one.
+func (s Set) LibraryOrBuiltin() Library {
+	if s.Library != nil {
+		return *s.Library
+	}
+	return Library{Builtin: true}
 }
 
 // Library names the articles a set's questions are asked of, in the set
@@ -113,6 +126,40 @@ func Only(fsys fs.FS, name string) (fs.FS, error) {
 		return nil, err
 	}
 	return fstest.MapFS{name: &fstest.MapFile{Data: data}}, nil
+}
+
+// EachArticle calls score for every article of the library in fsys that
+// answers a question of the set, with a file system holding that article
+// alone and the questions it is scored on: those whose answer it holds, and
+// every question with no answer at all.
+func EachArticle(fsys fs.FS, questions []Question, score func(file string, alone fs.FS, qs []Question) error) error {
+	lib, err := corpus.Load(fsys)
+	if err != nil {
+		return err
+	}
+	for _, a := range lib.Articles {
+		var qs []Question
+		answers := false
+		for _, q := range questions {
+			if q.None || slices.ContainsFunc(a.Passages, func(p corpus.Passage) bool {
+				return MatchesGold(Passage{ID: p.ID, Text: p.Text}, q.Gold)
+			}) {
+				qs = append(qs, q)
+				answers = answers || !q.None
+			}
+		}
+		if !answers {
+			continue
+		}
+		alone, err := Only(fsys, a.File)
+		if err != nil {
+			return err
+		}
+		if err := score(a.File, alone, qs); err != nil {
+			return fmt.Errorf("%s alone: %w", a.File, err)
+		}
+	}
+	return nil
 }
 
 // Passage is one answer a system gives: its ID, when it has one, and text.
@@ -290,7 +337,7 @@ func readHeader(set *Set, line []byte) error {
 				f = filepath.Join(filepath.Dir(set.Path), f)
 			}
 			if st, err := os.Stat(f); err != nil || !st.IsDir() {
-				return fmt.Errorf("library folder %s is not a folder", f)
+				return fmt.Errorf("library folder %s: %w", f, ErrNoFolder)
 			}
 			h.Library.Folders[i] = f
 		}

@@ -3,11 +3,14 @@ package quality
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // canned answers each question with fixed passages.
@@ -228,4 +231,38 @@ func FuzzReadSet(f *testing.F) {
 			t.Errorf("accepted a library naming nothing: %+v", set.Library)
 		}
 	})
+}
+
+func TestEachArticle(t *testing.T) {
+	fsys := fstest.MapFS{
+		"kefir.md": {Data: []byte("---\ntitle: Kefir\n---\n\nKefir is a fermented milk drink made with grains.\n")},
+		"fibre.md": {Data: []byte("---\ntitle: Fibre\n---\n\nFibre feeds the bacteria of the large intestine.\n")},
+		"other.md": {Data: []byte("---\ntitle: Other\n---\n\nNothing any question here asks about at all.\n")},
+	}
+	questions := []Question{
+		{Q: "what is kefir", Gold: []string{"fermented milk"}, Line: 1},
+		{Q: "what does fibre feed", Gold: []string{"Fibre feeds"}, Line: 2},
+		{Q: "best graphics card", None: true, Line: 3},
+	}
+	got := map[string][]int{}
+	err := EachArticle(fsys, questions, func(file string, alone fs.FS, qs []Question) error {
+		entries, err := fs.ReadDir(alone, ".")
+		if err != nil || len(entries) != 1 || entries[0].Name() != file {
+			t.Errorf("%s: the article alone holds %v (%v)", file, entries, err)
+		}
+		for _, q := range qs {
+			got[file] = append(got[file], q.Line)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{"kefir.md": {1, 3}, "fibre.md": {2, 3}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("scored %v, want %v (an article no question is answered by is skipped)", got, want)
+	}
+	if err := EachArticle(fsys, questions, func(string, fs.FS, []Question) error { return errors.New("boom") }); err == nil || !strings.Contains(err.Error(), "alone: boom") {
+		t.Errorf("err = %v, want the scorer's error named by article", err)
+	}
 }
