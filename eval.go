@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,21 +51,25 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(files) == 0 {
 		return usagef("eval: name a question file (JSON lines of {\"q\": ..., \"gold\": [...]} or {\"q\": ..., \"none\": true})")
 	}
+	if *lib.corpus != "" {
+		if info, err := os.Stat(*lib.corpus); err != nil || !info.IsDir() {
+			return usagef("eval: --corpus %s: no such folder", *lib.corpus)
+		}
+	}
 	sets := make([]quality.Set, len(files))
 	for i, file := range files {
 		if sets[i], err = quality.ReadSet(file); err != nil {
 			return usagef("eval: %w", err)
+		}
+		if sets[i].Library != nil && *lib.corpus != "" {
+			return usagef("eval: %s names its library in its first line; leave out --corpus", file)
 		}
 	}
 	e := &evaluator{flags: lib, stderr: stderr, indexes: map[string]*index.Index{}}
 	defer e.close()
 	var rows []evalRow
 	for _, set := range sets {
-		lib := set.Library
-		if *e.flags.corpus != "" {
-			lib = nil // --corpus overrides what the sets name
-		}
-		got, err := e.scoreSet(ctx, set, lib, *eachArticle)
+		got, err := e.scoreSet(ctx, set, *eachArticle)
 		if err != nil {
 			return fmt.Errorf("eval: %s: %w", set.Path, err)
 		}
@@ -91,7 +96,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 type evaluator struct {
 	flags   libraryFlags
 	stderr  io.Writer
-	indexes map[string]*index.Index // by library name; "" is the flags' library
+	indexes map[string]*index.Index // by library name and folders; "" is an index on disk
 }
 
 func (e *evaluator) close() {
@@ -100,12 +105,36 @@ func (e *evaluator) close() {
 	}
 }
 
-// engine returns the index of a set's library: the one the flags name when
-// lib is nil, else one built in memory.
+// library resolves what a set is scored on: the library its first line
+// names, else --corpus, else CORPUS_DIR when it holds articles, else the
+// built-in library; or, for a set that names none, the index --index or
+// INDEX_DIR names, when one does (lib is then nil and name says which).
+func (e *evaluator) library(set quality.Set) (lib *quality.Library, name string) {
+	if set.Library != nil {
+		return set.Library, set.Library.Name()
+	}
+	if *e.flags.corpus != "" {
+		l := quality.Library{Folders: []string{*e.flags.corpus}}
+		return &l, l.Name()
+	}
+	if dir := indexDir(*e.flags.index); dir != "" {
+		return nil, "index " + dir
+	}
+	if dir := strings.TrimSpace(os.Getenv("CORPUS_DIR")); dir != "" {
+		if entries, err := os.ReadDir(dir); err == nil && hasVisible(entries) {
+			l := quality.Library{Folders: []string{dir}}
+			return &l, l.Name()
+		}
+	}
+	return &quality.Library{Builtin: true}, "built-in"
+}
+
+// engine returns an index of lib, built in memory, or the index on disk
+// the flags name when lib is nil.
 func (e *evaluator) engine(ctx context.Context, lib *quality.Library) (*index.Index, error) {
 	key := ""
 	if lib != nil {
-		key = lib.Name() + "\x00" + strings.Join(lib.Folders, "\x00")
+		key = fmt.Sprint(lib.Builtin, lib.Folders)
 	}
 	if ix, ok := e.indexes[key]; ok {
 		return ix, nil
@@ -120,6 +149,9 @@ func (e *evaluator) engine(ctx context.Context, lib *quality.Library) (*index.In
 			return nil, ferr
 		}
 		ix, err = openMemory(ctx, fsys)
+		if errors.Is(err, index.ErrEmptyLibrary) {
+			return nil, usagef("library %s holds no article", lib.Name())
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -136,19 +168,14 @@ func openMemory(ctx context.Context, fsys fs.FS) (*index.Index, error) {
 
 // scoreSet scores a set on its library and, with each, on every article of
 // that library alone.
-func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, lib *quality.Library, each bool) ([]evalRow, error) {
+func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, each bool) ([]evalRow, error) {
+	lib, name := e.library(set)
+	if each && lib == nil {
+		return nil, usagef("--each-article scores the articles of a library, and %s names none: give --corpus, or leave out --index and INDEX_DIR", set.Path)
+	}
 	ix, err := e.engine(ctx, lib)
 	if err != nil {
 		return nil, err
-	}
-	name := "built-in"
-	switch {
-	case lib != nil:
-		name = lib.Name()
-	case *e.flags.corpus != "":
-		name = filepath.Base(filepath.Clean(*e.flags.corpus))
-	case os.Getenv("CORPUS_DIR") != "":
-		name = "CORPUS_DIR or built-in"
 	}
 	row, err := scoreOn(ctx, ix, set.Questions)
 	if err != nil {
@@ -159,7 +186,7 @@ func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, lib *quality.
 	if !each {
 		return rows, nil
 	}
-	fsys, err := e.articleSource(lib)
+	fsys, err := lib.FS()
 	if err != nil {
 		return nil, err
 	}
@@ -186,20 +213,6 @@ func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, lib *quality.
 		rows = append(rows, pool(pooled))
 	}
 	return rows, nil
-}
-
-// articleSource returns the files of a set's library, for scoring its
-// articles one by one: the set's own library, else --corpus, else the
-// built-in library.
-func (e *evaluator) articleSource(lib *quality.Library) (fs.FS, error) {
-	switch {
-	case lib != nil:
-		return lib.FS()
-	case *e.flags.corpus != "":
-		return os.DirFS(*e.flags.corpus), nil
-	default:
-		return corpus.Default(), nil
-	}
 }
 
 // pool combines the rows of every article alone into one.

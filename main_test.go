@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -294,7 +296,7 @@ func TestAnswerQuality(t *testing.T) {
 		if set.Questions == nil {
 			continue
 		}
-		rows, err := e.scoreSet(ctx, set, set.Library, tc.each != floors{})
+		rows, err := e.scoreSet(ctx, set, tc.each != floors{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -357,11 +359,12 @@ var questionSets = []string{
 }
 
 // readSet reads a question set. A set asked of the seed articles beside the
-// repository reads as empty, with a note, on a clone without ../shared.
+// repository reads as empty, with a note, on a clone without ../shared; any
+// other missing library is an error.
 func readSet(t *testing.T, path string) (quality.Set, error) {
 	t.Helper()
 	set, err := quality.ReadSet(path)
-	if errors.Is(err, quality.ErrNoFolder) {
+	if errors.Is(err, quality.ErrNoFolder) && noSharedSeeds(filepath.Dir(path)) {
 		t.Logf("%s: skipped, no ../shared/seeds beside the repository", path)
 		return quality.Set{Path: path}, nil
 	}
@@ -658,5 +661,110 @@ func TestWriteTextArticleSources(t *testing.T) {
 	writeText(&b, corpus.Answer{Hits: []corpus.Hit{hit}}, false)
 	if strings.Contains(b.String(), "Sources of the article") {
 		t.Errorf("heading printed with no article sources:\n%s", b.String())
+	}
+}
+
+// noSharedSeeds reports whether the seed posts, which live beside the
+// repository in ../shared/seeds, are missing; testdata is the folder of the
+// set files.
+func noSharedSeeds(testdata string) bool {
+	_, err := os.Stat(filepath.Join(testdata, "..", "..", "shared", "seeds"))
+	return err != nil
+}
+
+// evalFixture writes a library of two articles and a set asked of it,
+// whose first line says held is held back, into a new folder; it returns
+// the set's path.
+func evalFixture(t *testing.T, held bool) string {
+	t.Helper()
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	if err := os.Mkdir(lib, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"lib/kefir.md": "---\ntitle: Kefir notes\n---\n\n## What kefir is\n\nKefir is a fermented milk drink made with kefir grains.\n",
+		"lib/fibre.md": "---\ntitle: Fibre notes\n---\n\n## What fibre feeds\n\nFibre feeds the bacteria of the large intestine, which ferment it.\n",
+		"set.jsonl": fmt.Sprintf(`{"library": {"folders": ["lib"]}, "held_back": %v}
+{"q": "what is kefir", "gold": ["fermented milk drink"]}
+{"q": "what does fibre feed in the large intestine", "gold": ["Fibre feeds"]}
+{"q": "SECRET-QUESTION kefir grains fermented milk drink", "none": true}
+`, held),
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "set.jsonl")
+}
+
+// A held-back set is read only as figures: eval prints neither its
+// questions nor what came back for them, in text or JSON, with or without
+// --each-article; the same set not held back shows its misses (here an
+// off-topic question the kefir article answers).
+func TestEvalHeldBackAndEachArticle(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	for _, held := range []bool{true, false} {
+		set := evalFixture(t, held)
+		for _, args := range [][]string{{set}, {"--json", set}, {"--each-article", set}, {"--json", "--each-article", set}} {
+			var stdout, stderr bytes.Buffer
+			if code := runEval(ctx, args, &stdout, &stderr); code != 0 {
+				t.Fatalf("eval %v: exit %d: %s", args, code, stderr.String())
+			}
+			out := stdout.String()
+			if shown := strings.Contains(out, "SECRET-QUESTION"); shown == held {
+				t.Errorf("held back %v, eval %v: the missed question shown %v:\n%s", held, args, shown, out)
+			}
+			if !slices.Contains(args, "--each-article") {
+				continue
+			}
+			// A row for the library, one for each article alone that
+			// answers a question, and one pooling them.
+			for _, want := range []string{"kefir.md", "fibre.md", "lib: each article alone"} {
+				if slices.Contains(args, "--json") {
+					want = map[string]string{"kefir.md": `"article":"kefir.md"`, "fibre.md": `"article":"fibre.md"`, "lib: each article alone": `"article":"all"`}[want]
+				}
+				if !strings.Contains(out, want) {
+					t.Errorf("eval %v lacks %q:\n%s", args, want, out)
+				}
+			}
+		}
+	}
+}
+
+func TestEvalUsageErrors(t *testing.T) {
+	isolate(t)
+	set := evalFixture(t, false)
+	empty := t.TempDir()
+	emptySet := filepath.Join(empty, "set.jsonl")
+	if err := os.Mkdir(filepath.Join(empty, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(emptySet, []byte(`{"library": {"folders": ["lib"]}}`+"\n"+`{"q": "x", "none": true}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.jsonl")
+	if err := os.WriteFile(plain, []byte(`{"q": "what is kefir", "none": true}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"--corpus beside a set naming its library", []string{"--corpus", filepath.Dir(set), set}, "names its library in its first line"},
+		{"--corpus missing", []string{"--corpus", "/no/such/folder", plain}, "--corpus /no/such/folder: no such folder"},
+		{"--each-article on an index", []string{"--index", t.TempDir(), "--each-article", plain}, "--each-article scores the articles of a library"},
+		{"a library of no article", []string{emptySet}, "holds no article"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runEval(context.Background(), tt.args, &stdout, &stderr)
+			if code != exitUsage || !strings.Contains(stderr.String(), tt.want) || strings.Count(stderr.String(), "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want %d and one line with %q", code, stderr.String(), exitUsage, tt.want)
+			}
+		})
 	}
 }

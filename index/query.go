@@ -196,8 +196,8 @@ func (qt *questionTerms) concepts(question string, vocab *vocabulary) []concept 
 			if c.typos = typos; len(typos) > 0 {
 				c.known = true
 				c.weight = 0
-				for _, w := range words {
-					c.weight = max(c.weight, rule.PhraseWeight(w))
+				for i, w := range words {
+					c.weight = max(c.weight, rule.PhraseWeight(w), rule.PhraseWeight(qt.canonical[typos[i]]))
 				}
 			}
 		}

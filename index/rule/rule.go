@@ -64,7 +64,7 @@ const (
 	// siblingShare discounts a passage from the same section as a better
 	// one, so the next answer says something new.
 	siblingShare = 0.5
-	// seeAlsoShare is how close to the best confidence another article's
+	// seeAlsoShare is how close to the best support another article's
 	// passage must come to be named under an answer.
 	seeAlsoShare = 0.5
 	// relatedCoverage is the share of a message an article must match in
@@ -148,10 +148,12 @@ type Scored struct {
 	// question its section lists is much like the member's. A message is
 	// answered only when some candidate's Confidence reaches MinConfidence.
 	Confidence float64
-	// Order ranks candidates: the search's relevance, raised by evidence
-	// and by a listed question like the member's, discounted when the
-	// passage itself leaves part of the message to its title and for a
-	// sibling of a better passage.
+	// Order ranks candidates: the search's relevance times the evidence,
+	// discounted by the share of the message neither the passage's text,
+	// its heading nor its section's listed questions hold, raised by its
+	// heading or a listed question like the member's, and halved for a
+	// sibling of a better passage. It decides which passage answers first
+	// once the message passes the rule, not whether it does.
 	Order float64
 }
 
@@ -251,7 +253,7 @@ type Verdict struct {
 }
 
 // Decide answers a message from its readings: the whole message first, then
-// any of its sentences. Members wrap questions in chat ("hey! does kefir help
+// any of its sentences, with at most k answers (at least one). Members wrap questions in chat ("hey! does kefir help
 // acne? my aunt swears by it"), and the chat's words dilute the whole; so
 // when the whole has no confident answer, the sentence with the most
 // confident answer wins.
@@ -259,6 +261,7 @@ func Decide(readings []Reading, k int) Verdict {
 	if len(readings) == 0 {
 		return Verdict{}
 	}
+	k = max(k, 1)
 	v := Verdict{Ranked: Score(readings[0])}
 	if best(v.Ranked) < MinConfidence {
 		top := 0.0

@@ -230,6 +230,13 @@ func TestDecide(t *testing.T) {
 			t.Errorf("see also %+v repeats an answer's article", v.SeeAlso)
 		}
 	})
+	t.Run("k below one means one", func(t *testing.T) {
+		for _, k := range []int{0, -1} {
+			if v := Decide([]Reading{sentence}, k); len(v.Answers) != 1 {
+				t.Errorf("k=%d: %d answers, want 1", k, len(v.Answers))
+			}
+		}
+	})
 	t.Run("nothing to read", func(t *testing.T) {
 		if v := Decide(nil, 3); len(v.Answers) != 0 || v.Ranked != nil {
 			t.Errorf("%+v", v)

@@ -18,7 +18,9 @@ var englishData string
 
 // Word weights come from how common a word is in general English, not in
 // the library: in a ten-passage library every word is common, and a word
-// the library never uses may still be chat ("lol") rather than a topic.
+// the library never uses may still be an everyday one ("dogs", "scam")
+// rather than a topic. Chat ("lol", "ngl") is rarer in this list than in
+// members' messages; the index drops it as a question word before weighing.
 const (
 	// commonRank is the frequency rank up to which a word weighs nothing:
 	// "the", "new", "time" say nothing about a topic.

@@ -152,7 +152,7 @@ func TestCompare(t *testing.T) {
 	skipped := map[string]bool{} // sets whose library is not on this machine
 	for _, es := range evalSets {
 		set, err := quality.ReadSet(es.path)
-		if errors.Is(err, quality.ErrNoFolder) {
+		if _, statErr := os.Stat("../../../shared/seeds"); errors.Is(err, quality.ErrNoFolder) && statErr != nil {
 			t.Logf("%s: skipped, no ../shared/seeds beside the repository", es.path)
 			skipped[filepath.Base(es.path)] = true
 			continue

@@ -87,22 +87,28 @@ func (l Library) Name() string {
 }
 
 // FS gathers the library's articles into one file system, the folders'
-// files beside the built-in ones as if copied into one folder.
+// files beside the built-in ones as if copied into one folder. Two files of
+// the same name are an error: one would hide the other.
 func (l Library) FS() (fs.FS, error) {
 	out := fstest.MapFS{}
-	add := func(fsys fs.FS, from string) error {
+	from := map[string]string{} // file name → where it came from
+	add := func(fsys fs.FS, src string) error {
 		return fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return fmt.Errorf("read library %s: %w", from, err)
+				return fmt.Errorf("read library %s: %w", src, err)
 			}
 			if d.IsDir() {
 				return nil
 			}
+			if first, dup := from[name]; dup {
+				return fmt.Errorf("library %s: %s is both in %s and in %s", l.Name(), name, first, src)
+			}
 			data, err := fs.ReadFile(fsys, name)
 			if err != nil {
-				return fmt.Errorf("read library %s: %w", from, err)
+				return fmt.Errorf("read library %s: %w", src, err)
 			}
 			out[name] = &fstest.MapFile{Data: data}
+			from[name] = src
 			return nil
 		})
 	}
@@ -123,7 +129,7 @@ func (l Library) FS() (fs.FS, error) {
 func Only(fsys fs.FS, name string) (fs.FS, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read article: %w", err)
 	}
 	return fstest.MapFS{name: &fstest.MapFile{Data: data}}, nil
 }
@@ -135,7 +141,7 @@ func Only(fsys fs.FS, name string) (fs.FS, error) {
 func EachArticle(fsys fs.FS, questions []Question, score func(file string, alone fs.FS, qs []Question) error) error {
 	lib, err := corpus.Load(fsys)
 	if err != nil {
-		return err
+		return fmt.Errorf("load library: %w", err)
 	}
 	for _, a := range lib.Articles {
 		var qs []Question
@@ -271,11 +277,12 @@ func ReadSet(path string) (Set, error) {
 	set := Set{Path: path}
 	f, err := os.Open(path)
 	if err != nil {
-		return set, err
+		return set, fmt.Errorf("read question set: %w", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	header := false
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "//") {
@@ -283,9 +290,10 @@ func ReadSet(path string) (Set, error) {
 		}
 		raw := []byte(line)
 		if isHeader(raw) {
-			if len(set.Questions) > 0 || set.Library != nil || set.HeldBack {
+			if len(set.Questions) > 0 || header {
 				return set, fmt.Errorf("%s:%d: a \"library\" or \"held_back\" line must come first, once", path, n)
 			}
+			header = true
 			if err := readHeader(&set, raw); err != nil {
 				return set, fmt.Errorf("%s:%d: %w", path, n, err)
 			}
@@ -336,8 +344,11 @@ func readHeader(set *Set, line []byte) error {
 			if !filepath.IsAbs(f) {
 				f = filepath.Join(filepath.Dir(set.Path), f)
 			}
-			if st, err := os.Stat(f); err != nil || !st.IsDir() {
+			switch st, err := os.Stat(f); {
+			case errors.Is(err, fs.ErrNotExist), err == nil && !st.IsDir():
 				return fmt.Errorf("library folder %s: %w", f, ErrNoFolder)
+			case err != nil:
+				return fmt.Errorf("library folder: %w", err)
 			}
 			h.Library.Folders[i] = f
 		}

@@ -150,6 +150,7 @@ func TestReadSetHeader(t *testing.T) {
 	for _, tt := range []struct{ name, content, want string }{
 		{"header after a question", "{\"q\": \"a\", \"none\": true}\n{\"held_back\": true}\n", ":2: a \"library\" or \"held_back\" line must come first"},
 		{"two headers", "{\"held_back\": true}\n{\"held_back\": true}\n", ":2:"},
+		{"two headers, the first false", "{\"held_back\": false}\n{\"held_back\": true}\n", ":2:"},
 		{"missing folder", `{"library": {"folders": ["nowhere"]}}`, ":1: library folder"},
 		{"empty library", `{"library": {}}`, ":1: \"library\" names no articles"},
 		{"unknown key", `{"library": {"builtin": true}, "heldback": true}`, ":1: json: unknown field"},
@@ -157,6 +158,33 @@ func TestReadSetHeader(t *testing.T) {
 		if _, err := ReadSet(write(tt.content)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// Files of the same name in two of a library's sources are an error, not
+// one silently hiding the other.
+func TestLibraryFSNames(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	for dir, body := range map[string]string{a: "one", b: "two"} {
+		if err := os.WriteFile(filepath.Join(dir, "same.md"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(b, "other.md"), []byte("three"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (Library{Folders: []string{a, b}}).FS(); err == nil || !strings.Contains(err.Error(), "same.md is both in") {
+		t.Errorf("err = %v, want one naming same.md in both folders", err)
+	}
+	fsys, err := (Library{Folders: []string{b}}).FS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := fs.ReadFile(fsys, "other.md"); err != nil || string(data) != "three" {
+		t.Errorf("other.md = %q, %v", data, err)
+	}
+	if _, err := (Library{Builtin: true, Folders: []string{b}}).FS(); err != nil {
+		t.Errorf("built-in beside a folder of other names: %v", err)
 	}
 }
 
