@@ -34,7 +34,7 @@ func ask(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *top < 1 || *top > 10 {
 		return usagef("ask: --top %d: want 1 to 10", *top)
 	}
-	ix, info, err := lib.openFor(ctx, index.ReuseAny, stderr)
+	ix, info, err := lib.openFor(ctx, index.ReuseAny, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,11 @@ func buildIndex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(rest) > 0 {
 		return usagef("index: unexpected argument %q", rest[0])
 	}
-	ix, info, err := lib.openFor(ctx, index.ReuseNever, stderr)
+	var progress func(index.Progress)
+	if !*asJSON && isTerminal(stderr) {
+		progress = terminalProgress(stderr)
+	}
+	ix, info, err := lib.openFor(ctx, index.ReuseNever, stderr, progress)
 	if ix != nil {
 		defer ix.Close()
 	}

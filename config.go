@@ -117,13 +117,13 @@ func indexDir(flagDir string) string {
 
 // openEngine opens or builds the index the commands answer from, and logs
 // how it got it.
-func openEngine(ctx context.Context, corpusFlag, indexFlag string, reuse index.Reuse, logger *slog.Logger) (*index.Index, index.OpenInfo, error) {
+func openEngine(ctx context.Context, corpusFlag, indexFlag string, reuse index.Reuse, logger *slog.Logger, progress func(index.Progress)) (*index.Index, index.OpenInfo, error) {
 	load, err := librarySource(corpusFlag, logger)
 	if err != nil {
 		return nil, index.OpenInfo{}, err
 	}
 	dir := indexDir(indexFlag)
-	ix, info, err := index.Open(ctx, index.Options{Dir: dir, Load: load, Reuse: reuse, Logger: logger})
+	ix, info, err := index.Open(ctx, index.Options{Dir: dir, Load: load, Reuse: reuse, Logger: logger, Progress: progress})
 	if err != nil {
 		if errors.Is(err, index.ErrLocked) {
 			return nil, info, usagef("index directory %s is locked by another writer (is `gutskin index` running?)", dir)
@@ -160,8 +160,9 @@ func addLibraryFlags(fs *flag.FlagSet) libraryFlags {
 }
 
 // openFor reads .env, builds the logger and opens the index, as every
-// command that answers questions starts.
-func (f libraryFlags) openFor(ctx context.Context, reuse index.Reuse, stderr io.Writer) (*index.Index, index.OpenInfo, error) {
+// command that answers questions starts; progress, when set, is told how a
+// rebuild goes.
+func (f libraryFlags) openFor(ctx context.Context, reuse index.Reuse, stderr io.Writer, progress func(index.Progress)) (*index.Index, index.OpenInfo, error) {
 	if err := loadDotEnv(); err != nil {
 		return nil, index.OpenInfo{}, err
 	}
@@ -169,7 +170,7 @@ func (f libraryFlags) openFor(ctx context.Context, reuse index.Reuse, stderr io.
 	if err != nil {
 		return nil, index.OpenInfo{}, err
 	}
-	return openEngine(ctx, *f.corpus, *f.index, reuse, logger)
+	return openEngine(ctx, *f.corpus, *f.index, reuse, logger, progress)
 }
 
 // parseInterspersed parses flags that may come before or after positional

@@ -142,7 +142,7 @@ func (e *evaluator) engine(ctx context.Context, lib *quality.Library) (*index.In
 	var ix *index.Index
 	var err error
 	if lib == nil {
-		ix, _, err = e.flags.openFor(ctx, index.ReuseAny, e.stderr)
+		ix, _, err = e.flags.openFor(ctx, index.ReuseAny, e.stderr, nil)
 	} else {
 		fsys, ferr := lib.FS()
 		if ferr != nil {

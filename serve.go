@@ -197,7 +197,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 
-	ix, _, err := openEngine(ctx, cfg.corpusDir, cfg.indexDir, index.ReuseIfCurrent, logger)
+	ix, _, err := openEngine(ctx, cfg.corpusDir, cfg.indexDir, index.ReuseIfCurrent, logger, logProgress(logger))
 	if err != nil {
 		if ctx.Err() != nil { // SIGINT or SIGTERM while starting: a clean stop
 			logger.Info("stopped before the bot started")

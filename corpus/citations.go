@@ -215,11 +215,16 @@ func yearSpans(s string) [][2]int {
 // extractMarkersOnce is one pass of extractMarkers.
 func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMark) {
 	var marks []citeMark
-	s = footnoteRe.ReplaceAllStringFunc(s, func(m string) string {
-		marks = append(marks, citeMark{label: footnoteRe.FindStringSubmatch(m)[1], raw: m})
-		return ""
-	})
-	s = bracketNumRe.ReplaceAllStringFunc(s, func(m string) string {
+	// Each pattern runs only where its marker's first sign occurs: most
+	// text holds none, and the patterns cost far more than the look.
+	hasBracket := strings.IndexByte(s, '[') >= 0
+	if hasBracket {
+		s = footnoteRe.ReplaceAllStringFunc(s, func(m string) string {
+			marks = append(marks, citeMark{label: footnoteRe.FindStringSubmatch(m)[1], raw: m})
+			return ""
+		})
+	}
+	s = replaceIf(hasBracket, bracketNumRe, s, func(m string) string {
 		spec := bracketNumRe.FindStringSubmatch(m)[1]
 		if yearOnlyRe.MatchString(spec) && resolve != nil && !resolve(citeMark{label: spec}) {
 			return m // "[2019]" is a year unless the article has a reference 2019
@@ -229,13 +234,15 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		}
 		return ""
 	})
-	s = caretRe.ReplaceAllStringFunc(s, func(m string) string {
+	s = replaceIf(strings.IndexByte(s, '^') >= 0, caretRe, s, func(m string) string {
 		sub := caretRe.FindStringSubmatch(m)
 		marks = append(marks, citeMark{label: sub[2], raw: "^" + sub[2]})
 		return sub[1]
 	})
-	s = replaceSuperscripts(s, resolve, &marks)
-	s = authorYearRe.ReplaceAllStringFunc(s, func(m string) string {
+	if strings.ContainsAny(s, superscriptDigits) {
+		s = replaceSuperscripts(s, resolve, &marks)
+	}
+	s = replaceIf(strings.IndexByte(s, '(') >= 0, authorYearRe, s, func(m string) string {
 		var found []citeMark
 		all := true
 		for _, c := range oneCiteRe.FindAllStringSubmatch(authorYearRe.FindStringSubmatch(m)[1], -1) {
@@ -256,6 +263,18 @@ func extractMarkersOnce(s string, resolve func(citeMark) bool) (string, []citeMa
 		return ""
 	})
 	return tidyPunctuation(s), marks
+}
+
+// superscriptDigits are the signs a superscript marker is made of.
+const superscriptDigits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+// replaceIf is re.ReplaceAllStringFunc(s, f) when may says a match is
+// possible, else s.
+func replaceIf(may bool, re *regexp.Regexp, s string, f func(string) string) string {
+	if !may {
+		return s
+	}
+	return re.ReplaceAllStringFunc(s, f)
 }
 
 // replaceSuperscripts removes superscript markers from s, appending them to
@@ -365,12 +384,37 @@ func expandLabels(spec string) []string {
 	return out
 }
 
-var spaceBeforePunct = regexp.MustCompile(`\s+([.,;:!?])`)
-
 // tidyPunctuation closes the gaps removed markers leave behind.
 func tidyPunctuation(s string) string {
-	s = spaceBeforePunct.ReplaceAllString(collapseSpaces(s), "$1")
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(dropSpaceBeforePunct(collapseSpaces(s)))
+}
+
+// dropSpaceBeforePunct removes the ASCII white space before . , ; : ! and ?
+func dropSpaceBeforePunct(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	pending := -1 // start of a run of white space not yet written
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r':
+			if pending < 0 {
+				pending = i
+			}
+			continue
+		case strings.IndexByte(".,;:!?", c) >= 0:
+			// the run before it is dropped
+		default:
+			if pending >= 0 {
+				b.WriteString(s[pending:i])
+			}
+		}
+		pending = -1
+		b.WriteByte(s[i])
+	}
+	if pending >= 0 {
+		b.WriteString(s[pending:])
+	}
+	return b.String()
 }
 
 func collapseSpaces(s string) string {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -22,15 +24,24 @@ const MaxFileSize = 1 << 20
 // are listed in Library.Skipped with a reason and never stop the load; the
 // error is reserved for a library that cannot be read at all.
 func Load(fsys fs.FS) (*Library, error) {
-	lib := &Library{}
-	fingerprint := sha256.New()
-	bySlug := map[string]string{}
+	// The walk finds what to read, in order; files are parsed on every core;
+	// then the results are gathered in walk order, so the library is the
+	// same however the work fell.
+	type entry struct {
+		name     string
+		problem  *Problem // a folder that could not be read
+		art      Article
+		problems []Problem
+		data     []byte
+		ok       bool
+	}
+	var entries []entry
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if name == "." {
 				return err
 			}
-			lib.Skipped = append(lib.Skipped, Problem{File: name, Reason: "cannot read: " + unwrapPath(err)})
+			entries = append(entries, entry{name: name, problem: &Problem{File: name, Reason: "cannot read: " + unwrapPath(err)}})
 			return nil
 		}
 		if name != "." && strings.HasPrefix(d.Name(), ".") {
@@ -43,25 +54,54 @@ func Load(fsys fs.FS) (*Library, error) {
 		if d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 			return nil
 		}
-		art, problems, data, ok := loadFile(fsys, name)
-		fmt.Fprintf(fingerprint, "%s\x00%d\x00", name, len(data))
-		fingerprint.Write(data)
-		if !ok {
-			lib.Skipped = append(lib.Skipped, problems...)
-			return nil
-		}
-		if first, dup := bySlug[art.Slug]; dup {
-			lib.Warnings = append(lib.Warnings, Problem{File: name,
-				Reason: fmt.Sprintf("duplicate slug %q (already used by %s); not loaded", art.Slug, first)})
-			return nil
-		}
-		bySlug[art.Slug] = name
-		lib.Warnings = append(lib.Warnings, problems...)
-		lib.Articles = append(lib.Articles, art)
+		entries = append(entries, entry{name: name})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read library: %w", err)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(entries))) {
+		wg.Go(func() {
+			for i := range next {
+				e := &entries[i]
+				e.art, e.problems, e.data, e.ok = loadFile(fsys, e.name)
+			}
+		})
+	}
+	for i := range entries {
+		if entries[i].problem == nil {
+			next <- i
+		}
+	}
+	close(next)
+	wg.Wait()
+
+	lib := &Library{}
+	fingerprint := sha256.New()
+	bySlug := map[string]string{}
+	for i := range entries {
+		e := &entries[i]
+		if e.problem != nil {
+			lib.Skipped = append(lib.Skipped, *e.problem)
+			continue
+		}
+		fmt.Fprintf(fingerprint, "%s\x00%d\x00", e.name, len(e.data))
+		fingerprint.Write(e.data)
+		e.data = nil
+		if !e.ok {
+			lib.Skipped = append(lib.Skipped, e.problems...)
+			continue
+		}
+		if first, dup := bySlug[e.art.Slug]; dup {
+			lib.Warnings = append(lib.Warnings, Problem{File: e.name,
+				Reason: fmt.Sprintf("duplicate slug %q (already used by %s); not loaded", e.art.Slug, first)})
+			continue
+		}
+		bySlug[e.art.Slug] = e.name
+		lib.Warnings = append(lib.Warnings, e.problems...)
+		lib.Articles = append(lib.Articles, e.art)
 	}
 	sort.Slice(lib.Articles, func(i, j int) bool { return lib.Articles[i].Slug < lib.Articles[j].Slug })
 	lib.Fingerprint = hex.EncodeToString(fingerprint.Sum(nil))

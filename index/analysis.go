@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -80,9 +81,19 @@ type synonymFolder struct {
 	// with the lengths those members are written with. The stemmer cuts
 	// "adding" to "ad" as well, so such a stem folds only a word written
 	// as short as a member, not every longer word that stems to it.
-	exact   map[string]map[int]bool
-	phrases []foldPhrase // longest first
+	exact map[string]map[int]bool
+	// phrases are the multi-word members by the stem of their first word,
+	// longest first.
+	phrases map[string][]foldPhrase
+	// stems caches the stems of words seen, up to maxCachedStems: every
+	// word of every passage is stemmed here, and words repeat.
+	stems  sync.Map
+	cached atomic.Int64
 }
+
+// maxCachedStems bounds the stem cache, so that text of endless distinct
+// words cannot grow it without end.
+const maxCachedStems = 1 << 18
 
 // shortMember is the longest member, in bytes, that folds only words of its
 // own length.
@@ -96,7 +107,7 @@ type foldPhrase struct {
 // newSynonymFolder reads the groups in data; words analyses a member into
 // lowercased words, and stemmer stems one.
 func newSynonymFolder(words analysis.Analyzer, stemmer analysis.TokenFilter, data string) *synonymFolder {
-	f := &synonymFolder{stemmer: stemmer, single: map[string]string{}, exact: map[string]map[int]bool{}}
+	f := &synonymFolder{stemmer: stemmer, single: map[string]string{}, exact: map[string]map[int]bool{}, phrases: map[string][]foldPhrase{}}
 	anyLength := map[string]bool{}
 	for _, line := range dataLines(data) {
 		var members [][]string
@@ -139,12 +150,14 @@ func newSynonymFolder(words analysis.Analyzer, stemmer analysis.TokenFilter, dat
 				}
 				continue
 			}
-			f.phrases = append(f.phrases, foldPhrase{stems: m, canonical: canonical})
+			f.phrases[m[0]] = append(f.phrases[m[0]], foldPhrase{stems: m, canonical: canonical})
 		}
 	}
 	// Longest phrases first, so "lactobacillus rhamnosus gg" beats a
 	// shorter phrase inside it.
-	slices.SortStableFunc(f.phrases, func(a, b foldPhrase) int { return len(b.stems) - len(a.stems) })
+	for _, ps := range f.phrases {
+		slices.SortStableFunc(ps, func(a, b foldPhrase) int { return len(b.stems) - len(a.stems) })
+	}
 	return f
 }
 
@@ -152,8 +165,17 @@ var apostrophes = strings.NewReplacer("’", "'", "‘", "'")
 
 // stem returns the stem of one lowercased word.
 func (f *synonymFolder) stem(word string) string {
+	if s, ok := f.stems.Load(word); ok {
+		return s.(string)
+	}
 	out := f.stemmer.Filter(analysis.TokenStream{{Term: []byte(word)}})
-	return string(out[0].Term)
+	s := string(out[0].Term)
+	if f.cached.Load() < maxCachedStems {
+		if _, loaded := f.stems.LoadOrStore(word, s); !loaded {
+			f.cached.Add(1)
+		}
+	}
+	return s
 }
 
 // Filter implements analysis.TokenFilter. A folded phrase becomes one token
@@ -197,7 +219,7 @@ func (f *synonymFolder) foldsWritten(term string, n int) bool {
 // phraseAt returns the canonical term of a phrase starting at input[i] and
 // how many tokens it spans, requiring the tokens to be adjacent.
 func (f *synonymFolder) phraseAt(input analysis.TokenStream, stems []string, i int) (string, int) {
-	for _, p := range f.phrases {
+	for _, p := range f.phrases[stems[i]] {
 		n := len(p.stems)
 		if i+n > len(input) {
 			continue

@@ -105,13 +105,22 @@ func TestAskedWeighsTopicWordsLikeTheSearch(t *testing.T) {
 		term("psoriasis"): 5, term("rosacea"): 5, term("gut"): 60, term("messing"): 20,
 	}}
 	q := "can psoriasis mess with your gut or is it the other way round"
+	lt, err := newListedTerms(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string][][]string{}
+	for id, p := range passages {
+		listed[id] = lt.rank(p).Listed
+	}
+	idf, unknown := lt.idf()
 	closer := func(v *vocabulary) string {
-		aq, err := newAskedQuestions(passages, a, v)
+		aq, err := newAskedQuestions(a, v, answerData{ListedIDF: idf, ListedUnknownIDF: unknown})
 		if err != nil {
 			t.Fatal(err)
 		}
 		qv := aq.vector(aq.termSet(q))
-		switch ps, rs := aq.similarity(qv, "psoriasis"), aq.similarity(qv, "rosacea"); {
+		switch ps, rs := aq.similarity(qv, listed["psoriasis"]...), aq.similarity(qv, listed["rosacea"]...); {
 		case ps > rs:
 			return "psoriasis"
 		case rs > ps:

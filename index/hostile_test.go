@@ -77,7 +77,7 @@ func checkAnswer(t testing.TB, ix *Index, q string, k int, ans corpus.Answer) {
 	}
 	confident := false
 	for i, a := range d.Answers {
-		if d.hit(a).Passage.ID != ans.Hits[i].Passage.ID {
+		if d.found[a.Candidate].id != ans.Hits[i].Passage.ID {
 			t.Fatalf("answer to %q: hit %d is not the rule's answer %d", q, i, i)
 		}
 		if a.Confidence < rule.MinConfidence/2 {

@@ -62,6 +62,9 @@ type Options struct {
 	Reuse Reuse
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// Progress, when set, is told how a rebuild is going (see Progress).
+	// It is called from the rebuilding goroutine and must not block long.
+	Progress func(Progress)
 }
 
 // OpenInfo says how Open obtained the index it returned.
@@ -109,7 +112,11 @@ type generation struct {
 	// sources maps an article's slug to its reference list (see
 	// sources.go), from meta.
 	sources map[string][]corpus.Reference
-	dir     string // the generation's directory; "" in memory
+	// articles maps an article's slug to what an answer shows of it.
+	articles map[string]corpus.ArticleInfo
+	// findAlone is findAlone, but for tests of the other way to find.
+	findAlone int
+	dir       string // the generation's directory; "" in memory
 	// users counts searches in flight, so a replaced generation is closed
 	// only after they finish.
 	users sync.WaitGroup
@@ -297,10 +304,20 @@ func openGeneration(dir string) (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", dir, err)
 	}
-	gen := &generation{bidx: bidx, meta: m, dir: dir}
-	if err := gen.prepare(); err != nil {
+	data, err := readAnswerData(dir)
+	if err != nil {
 		bidx.Close()
 		return nil, err
+	}
+	gen := &generation{bidx: bidx, meta: m, dir: dir}
+	if err := gen.prepare(data); err != nil {
+		bidx.Close()
+		return nil, err
+	}
+	docs, err := bidx.DocCount()
+	if err != nil {
+		bidx.Close()
+		return nil, fmt.Errorf("count indexed passages: %w", err)
 	}
 	// Bleve opens an index whose segment files are damaged by skipping
 	// them, with only a log line: the index then answers nothing. A
@@ -312,56 +329,30 @@ func openGeneration(dir string) (*generation, error) {
 			ids[id] = true
 		}
 	}
-	if want := len(ids); gen.vocab.docs != uint64(want) {
+	if want := len(ids); docs != uint64(want) || data.Docs != docs {
 		bidx.Close()
-		return nil, fmt.Errorf("index %s holds %d passages, its metadata lists %d", dir, gen.vocab.docs, want)
+		return nil, fmt.Errorf("index %s holds %d passages, its metadata lists %d and its answer data %d", dir, docs, want, data.Docs)
 	}
 	return gen, nil
 }
 
-// prepare loads what searching needs besides Bleve, from the index alone:
-// the vocabulary, the question analysis, the listed questions and the
-// words typo repair compares with.
-func (g *generation) prepare() error {
-	docs, err := g.bidx.DocCount()
-	if err != nil {
-		return fmt.Errorf("count indexed passages: %w", err)
-	}
-	v := &vocabulary{docFreq: map[string]uint64{}, docs: docs}
-	for _, field := range []string{fieldText, fieldSection, fieldTitle, fieldTags, fieldQuestions} {
-		dict, err := g.bidx.FieldDict(field)
-		if err != nil {
-			return fmt.Errorf("read %s dictionary: %w", field, err)
-		}
-		for {
-			entry, err := dict.Next()
-			if err != nil {
-				dict.Close()
-				return fmt.Errorf("read %s dictionary: %w", field, err)
-			}
-			if entry == nil {
-				break
-			}
-			v.docFreq[entry.Term] = max(v.docFreq[entry.Term], entry.Count)
-		}
-		dict.Close()
-	}
-	g.vocab = v
+// prepare sets up what searching needs besides Bleve, from data.
+func (g *generation) prepare(data answerData) error {
+	g.findAlone = findAlone
+	g.vocab = &vocabulary{docFreq: data.DocFreq, docs: data.Docs, spelling: data.Spelling}
 	g.sources = referencesBySlug(g.meta.Articles)
+	g.articles = make(map[string]corpus.ArticleInfo, len(g.meta.Articles))
+	for _, a := range g.meta.Articles {
+		g.articles[a.Slug] = a.ArticleInfo
+	}
 	a := g.bidx.Mapping().AnalyzerNamed(analyzerName)
 	if a == nil {
 		return fmt.Errorf("analyzer %s is not registered", analyzerName)
 	}
 	g.terms = newQuestionTerms(a)
-	passages, err := storedPassages(g.bidx, docs)
-	if err != nil {
-		return err
-	}
-	if g.asked, err = newAskedQuestions(passages, a, v); err != nil {
+	var err error
+	if g.asked, err = newAskedQuestions(a, g.vocab, data); err != nil {
 		return fmt.Errorf("listed questions: %w", err)
-	}
-	if v.spelling, err = newSpelling(passages, a, v); err != nil {
-		return fmt.Errorf("typo-repair words: %w", err)
 	}
 	return nil
 }
@@ -446,12 +437,15 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 		if err != nil {
 			return nil, fmt.Errorf("create index: %w", err)
 		}
-		gen := &generation{bidx: bidx, meta: m}
-		if err := fill(bidx, lib); err != nil {
+		// In memory there is no merger to make one segment of many, and no
+		// memory to bound but the library's own: one batch it is.
+		data, err := ix.fill(ctx, bidx, lib, 0)
+		if err != nil {
 			bidx.Close()
 			return nil, err
 		}
-		if err := gen.prepare(); err != nil {
+		gen := &generation{bidx: bidx, meta: m}
+		if err := gen.prepare(data); err != nil {
 			bidx.Close()
 			return nil, err
 		}
@@ -481,7 +475,8 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 	if err != nil {
 		return fail(fmt.Errorf("create index: %w", err))
 	}
-	if err := fill(bidx, lib); err != nil {
+	data, err := ix.fill(ctx, bidx, lib, batchSize)
+	if err != nil {
 		bidx.Close()
 		return fail(err)
 	}
@@ -489,6 +484,9 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 		return fail(fmt.Errorf("finish index: %w", err))
 	}
 	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	if err := writeAnswerData(dir, data); err != nil {
 		return fail(err)
 	}
 	if err := writeMeta(dir, m); err != nil {
@@ -508,28 +506,90 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 	return gen, nil
 }
 
-// fill indexes every passage in one batch. One batch makes one segment, and
-// Bleve's BM25 field-length normalisation is computed per segment, so this
-// keeps scores the same from build to build.
-func fill(bidx bleve.Index, lib *corpus.Library) error {
+// batchSize is how many passages go into the index at a time: memory
+// during a rebuild depends on it, not on the library.
+const batchSize = 1000
+
+// fill indexes every passage, size at a time (0: all at once), then merges
+// the index into one segment: Bleve's BM25 field-length normalisation is
+// computed per segment, so one segment keeps scores the same however the
+// batches fell. It returns what answering needs beyond the index.
+func (ix *Index) fill(ctx context.Context, bidx bleve.Index, lib *corpus.Library, size int) (answerData, error) {
+	listed, err := newListedTerms(bidx.Mapping().AnalyzerNamed(analyzerName))
+	if err != nil {
+		return answerData{}, err
+	}
+	total := 0
+	for _, a := range lib.Articles {
+		total += len(a.Passages)
+	}
+	progress := ix.progress(len(lib.Articles), total)
 	batch := bidx.NewBatch()
+	flush := func() error {
+		if batch.Size() == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := bidx.Batch(batch); err != nil {
+			return fmt.Errorf("index passages: %w", err)
+		}
+		progress.indexed(batch.Size())
+		batch.Reset()
+		return nil
+	}
 	for _, a := range lib.Articles {
 		tags := strings.Join(a.Tags, ", ")
 		for _, p := range a.Passages {
 			doc, err := json.Marshal(p)
 			if err != nil {
-				return fmt.Errorf("encode passage %s: %w", p.ID, err)
+				return answerData{}, fmt.Errorf("encode passage %s: %w", p.ID, err)
 			}
+			rank, err := json.Marshal(listed.rank(p))
+			if err != nil {
+				return answerData{}, fmt.Errorf("encode passage %s: %w", p.ID, err)
+			}
+			section := joinSection(p.Section)
 			if err := batch.Index(p.ID, passageDoc{
-				Text: p.Text, Section: joinSection(p.Section), Title: a.Title, Tags: tags, Slug: a.Slug, Doc: string(doc),
-				Questions: p.Questions, Chrome: corpus.IsCallToAction(p.Text),
+				Text: p.Text, Section: section, Title: a.Title, Tags: tags, Slug: a.Slug,
+				Questions: p.Questions, Doc: string(doc), Rank: string(rank),
+				All: append([]string{p.Text, section, a.Title, tags}, p.Questions...),
 			}); err != nil {
-				return fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
+				return answerData{}, fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
+			}
+			if size > 0 && batch.Size() >= size {
+				if err := flush(); err != nil {
+					return answerData{}, err
+				}
 			}
 		}
+		progress.read(1)
 	}
-	if err := bidx.Batch(batch); err != nil {
-		return fmt.Errorf("index passages: %w", err)
+	if err := flush(); err != nil {
+		return answerData{}, err
+	}
+	if size > 0 {
+		if err := forceMerge(ctx, bidx); err != nil {
+			return answerData{}, err
+		}
+	}
+	progress.done()
+	return buildAnswerData(ctx, bidx, lib, listed)
+}
+
+// forceMerge merges a scorch index into one segment.
+func forceMerge(ctx context.Context, bidx bleve.Index) error {
+	adv, err := bidx.Advanced()
+	if err != nil {
+		return fmt.Errorf("merge index: %w", err)
+	}
+	s, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("merge index: a %T is not a scorch index", adv)
+	}
+	if err := s.ForceMerge(ctx, nil); err != nil {
+		return fmt.Errorf("merge index: %w", err)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 // schemaVersion changes whenever the mapping, the analysis chain or the
 // stored document layout changes, so older indexes are rebuilt.
-const schemaVersion = "gutskin-index-9"
+const schemaVersion = "gutskin-index-11"
 
 // Field names and the boosts they carry in a question's query. Passage text
 // carries the answer; the section heading and the article title say what a
@@ -26,8 +26,11 @@ const (
 	// answers, as its authors wrote them.
 	fieldQuestions = "questions"
 	fieldDoc       = "doc"
-	fieldChrome    = "chrome"
-	fieldSlug      = "slug"
+	fieldRank      = "rank"
+	// fieldAll holds every searched field of a passage together, to find
+	// candidates in one field's postings.
+	fieldAll  = "all"
+	fieldSlug = "slug"
 )
 
 // questionsBoost weighs a match in the questions a section lists. It only
@@ -74,9 +77,11 @@ type passageDoc struct {
 	// Doc is the whole corpus.Passage as JSON, so an index opened from disk
 	// answers without the library it was built from.
 	Doc string `json:"doc"`
-	// Chrome marks a passage that is a call to action or page chrome
-	// (corpus.IsCallToAction), judged once at build time; it never answers.
-	Chrome bool `json:"chrome"`
+	// All is every searched field together (fieldAll), one value each.
+	All []string `json:"all"`
+	// Rank is the passage's rankInfo as JSON: what the answer rule needs
+	// to weigh it as a candidate, without reading the whole passage.
+	Rank string `json:"rank"`
 }
 
 func newMapping() (mapping.IndexMapping, error) {
@@ -106,11 +111,10 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldQuestions, text(false))
 	doc.AddFieldMappingsAt(fieldDoc, stored)
 	doc.AddFieldMappingsAt(fieldSlug, keyword)
-	chrome := bleve.NewBooleanFieldMapping()
-	chrome.Index = false
-	chrome.Store = true
-	chrome.IncludeInAll = false
-	doc.AddFieldMappingsAt(fieldChrome, chrome)
+	doc.AddFieldMappingsAt(fieldRank, stored)
+	all := text(false)
+	all.IncludeTermVectors = false
+	doc.AddFieldMappingsAt(fieldAll, all)
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc

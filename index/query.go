@@ -263,3 +263,31 @@ func buildQuery(concepts []concept) query.Query {
 	}
 	return bleve.NewDisjunctionQuery(perConcept...)
 }
+
+// buildFindQuery makes the query that finds a question's candidates: for
+// each concept its term (or its typo fixes) in the field that holds all of
+// a passage's fields together, so that finding costs one field's postings
+// whatever the number of fields. Where each passage matched is read for
+// the candidates alone (buildQuery).
+func buildFindQuery(concepts []concept) query.Query {
+	var perConcept []query.Query
+	for _, c := range concepts {
+		if !c.known {
+			continue
+		}
+		terms, boost := []string{c.term}, 1.0
+		if len(c.typos) > 0 {
+			terms, boost = c.typos, typoBoost
+		}
+		for _, t := range terms {
+			q := bleve.NewTermQuery(t)
+			q.SetField(fieldAll)
+			q.SetBoost(boost)
+			perConcept = append(perConcept, q)
+		}
+	}
+	if len(perConcept) == 0 {
+		return nil
+	}
+	return bleve.NewDisjunctionQuery(perConcept...)
+}

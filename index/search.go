@@ -11,6 +11,8 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"gutskin/corpus"
 	"gutskin/index/rule"
@@ -18,8 +20,10 @@ import (
 
 // How many searches a message may cost and what each looks at.
 const (
-	// candidates is how many passages each reading of a message looks at.
+	// candidates is how many passages each reading of a message weighs,
+	// the best of finds found.
 	candidates = 30
+	finds      = 200
 	// maxSentences bounds the work one long message can cause.
 	maxSentences = 6
 )
@@ -44,11 +48,7 @@ func (ix *Index) Search(ctx context.Context, question string, k int) ([]corpus.H
 	if err != nil {
 		return nil, err
 	}
-	out := make([]corpus.Hit, 0, len(d.Answers))
-	for _, s := range d.Answers {
-		out = append(out, d.hit(s))
-	}
-	return out, nil
+	return gen.hits(d.found, d.Answers)
 }
 
 // Candidates returns the passages found for the whole question, best first,
@@ -59,42 +59,46 @@ func (ix *Index) Candidates(ctx context.Context, question string) ([]Candidate, 
 		return nil, err
 	}
 	defer gen.users.Done()
-	r, hits, err := gen.read(ctx, question)
+	r, found, err := gen.read(ctx, question)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Candidate, 0, len(hits))
-	for _, s := range rule.Score(r) {
-		h := hits[s.Candidate]
-		h.Score = s.Order
-		out = append(out, Candidate{Hit: h, Scored: s})
+	scored := rule.Score(r)
+	hits, err := gen.hits(found, scored)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Candidate, len(hits))
+	for i, h := range hits {
+		out[i] = Candidate{Hit: h, Scored: scored[i]}
 	}
 	return out, nil
 }
 
-// decision is the answer rule's verdict with the passages of the reading it
-// chose.
-type decision struct {
-	rule.Verdict
-	hits []corpus.Hit // by candidate index of the chosen reading
+// found is a passage a search found, before its text is read: reading a
+// passage whole is for the few that are shown.
+type found struct {
+	id    string
+	spans []corpus.Span // where the question's words are in its text
+	rank  rankInfo
 }
 
-// hit returns a scored candidate's passage, with the rule's order as score.
-func (d decision) hit(s rule.Scored) corpus.Hit {
-	h := d.hits[s.Candidate]
-	h.Score = s.Order
-	return h
+// decision is the answer rule's verdict with what the search found for the
+// reading it chose.
+type decision struct {
+	rule.Verdict
+	found []found // by candidate index of the chosen reading
 }
 
 // decide reads the whole message and, when it has no confident answer and
 // several sentences, each sentence, and lets the rule decide.
 func (g *generation) decide(ctx context.Context, question string, k int) (decision, error) {
-	whole, hits, err := g.read(ctx, question)
+	whole, f, err := g.read(ctx, question)
 	if err != nil {
 		return decision{}, err
 	}
 	readings := []rule.Reading{whole}
-	d := decision{Verdict: rule.Decide(readings, k), hits: hits}
+	d := decision{Verdict: rule.Decide(readings, k), found: f}
 	if len(d.Answers) > 0 {
 		return d, nil
 	}
@@ -102,17 +106,57 @@ func (g *generation) decide(ctx context.Context, question string, k int) (decisi
 	if len(sentences) < 2 || len(sentences) > maxSentences {
 		return d, nil
 	}
-	sentenceHits := [][]corpus.Hit{hits}
+	founds := [][]found{f}
 	for _, s := range sentences {
-		r, h, err := g.read(ctx, s)
+		r, f, err := g.read(ctx, s)
 		if err != nil {
 			return decision{}, err
 		}
 		readings = append(readings, r)
-		sentenceHits = append(sentenceHits, h)
+		founds = append(founds, f)
 	}
 	v := rule.Decide(readings, k)
-	return decision{Verdict: v, hits: sentenceHits[v.Reading]}, nil
+	return decision{Verdict: v, found: founds[v.Reading]}, nil
+}
+
+// hits reads the passages of scored candidates, with the rule's order as
+// their score.
+func (g *generation) hits(found []found, scored []rule.Scored) ([]corpus.Hit, error) {
+	out := make([]corpus.Hit, 0, len(scored))
+	for _, s := range scored {
+		f := found[s.Candidate]
+		p, err := g.passage(f.id)
+		if err != nil {
+			return nil, err
+		}
+		spans := slices.DeleteFunc(slices.Clone(f.spans), func(sp corpus.Span) bool { return sp.End > len(p.Text) })
+		out = append(out, corpus.Hit{Passage: p, Score: s.Order, Highlights: mergeSpans(spans)})
+	}
+	return out, nil
+}
+
+// passage reads one passage whole from the index.
+func (g *generation) passage(id string) (corpus.Passage, error) {
+	var p corpus.Passage
+	doc, err := g.bidx.Document(id)
+	if err != nil {
+		return p, fmt.Errorf("read passage %s: %w", id, err)
+	}
+	var raw []byte
+	if doc != nil {
+		doc.VisitFields(func(f bindex.Field) {
+			if f.Name() == fieldDoc {
+				raw = f.Value()
+			}
+		})
+	}
+	if raw == nil {
+		return p, fmt.Errorf("read passage %s: not in the index", id)
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("decode passage %s: %w", id, err)
+	}
+	return p, nil
 }
 
 var sentenceEnd = regexp.MustCompile(`[.!?]+(\s+|$)`)
@@ -130,6 +174,40 @@ func splitSentences(text string) []string {
 	return out
 }
 
+// findAlone is the most passages a library may hold for one search of
+// its fields to find a question's candidates: in a small library that is
+// quickest, in a large one finding in one field first is.
+const findAlone = 5000
+
+// locate finds the candidates of a question's concepts, best first by the
+// fields' query q, with where each matched and what ranking needs of it.
+// In a large library it first finds the passages that hold the most of the
+// question in one field's postings, then runs q on those alone.
+func (g *generation) locate(ctx context.Context, concepts []concept, q query.Query) (*bleve.SearchResult, error) {
+	if g.vocab.docs > uint64(g.findAlone) {
+		find := bleve.NewSearchRequestOptions(buildFindQuery(concepts), finds, 0, false)
+		res, err := g.bidx.SearchInContext(ctx, find)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		ids := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+		}
+		only := bleve.NewDocIDQuery(ids)
+		only.SetBoost(0) // the fields' query alone scores
+		q = bleve.NewConjunctionQuery(only, q)
+	}
+	req := bleve.NewSearchRequestOptions(q, candidates, 0, false)
+	req.IncludeLocations = true
+	req.Fields = []string{fieldRank}
+	res, err := g.bidx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
 // fieldPlaces maps the index's fields to the places the rule weighs.
 var fieldPlaces = map[string]rule.Field{
 	fieldText:      rule.Text,
@@ -140,8 +218,9 @@ var fieldPlaces = map[string]rule.Field{
 }
 
 // read searches the library for one reading of a message and describes
-// what each passage found matched, for the rule.
-func (g *generation) read(ctx context.Context, text string) (rule.Reading, []corpus.Hit, error) {
+// what each passage found matched, for the rule. It reads each passage's
+// rankInfo, never the passage itself.
+func (g *generation) read(ctx context.Context, text string) (rule.Reading, []found, error) {
 	concepts := g.terms.concepts(text, g.vocab)
 	q := buildQuery(concepts)
 	if q == nil {
@@ -151,23 +230,19 @@ func (g *generation) read(ctx context.Context, text string) (rule.Reading, []cor
 	for i, c := range concepts {
 		r.Concepts[i] = rule.Concept{Weight: c.weight, Known: c.known}
 	}
-	req := bleve.NewSearchRequestOptions(q, candidates, 0, false)
-	req.Fields = []string{fieldDoc, fieldChrome}
-	req.IncludeLocations = true
-	res, err := g.bidx.SearchInContext(ctx, req)
+	located, err := g.locate(ctx, concepts, q)
 	if err != nil {
-		return rule.Reading{}, nil, fmt.Errorf("search: %w", err)
+		return rule.Reading{}, nil, err
 	}
 	asked := g.asked.vector(g.asked.termSet(cleanQuestion(text)))
-	hits := make([]corpus.Hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		raw, _ := h.Fields[fieldDoc].(string)
-		var p corpus.Passage
-		if err := json.Unmarshal([]byte(raw), &p); err != nil {
+	out := make([]found, 0, len(located.Hits))
+	for _, h := range located.Hits {
+		f := found{id: h.ID}
+		raw, _ := h.Fields[fieldRank].(string)
+		if err := json.Unmarshal([]byte(raw), &f.rank); err != nil {
 			return rule.Reading{}, nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
 		}
 		places := map[string]rule.Field{} // term → where it matched
-		var spans []corpus.Span
 		for field, terms := range h.Locations {
 			for term, locs := range terms {
 				places[term] |= fieldPlaces[field]
@@ -175,8 +250,8 @@ func (g *generation) read(ctx context.Context, text string) (rule.Reading, []cor
 					continue
 				}
 				for _, l := range locs {
-					if int(l.End) <= len(p.Text) && l.Start < l.End {
-						spans = append(spans, corpus.Span{Start: int(l.Start), End: int(l.End)})
+					if l.Start < l.End {
+						f.spans = append(f.spans, corpus.Span{Start: int(l.Start), End: int(l.End)})
 					}
 				}
 			}
@@ -184,11 +259,11 @@ func (g *generation) read(ctx context.Context, text string) (rule.Reading, []cor
 		cand := rule.Candidate{
 			Matches:   make([]rule.Field, len(concepts)),
 			Relevance: h.Score,
-			Listed:    g.asked.similarity(asked, h.ID),
-			Heading:   g.asked.headingSimilarity(asked, h.ID),
-			Article:   p.Slug,
-			Section:   joinSection(p.Section),
-			Chrome:    h.Fields[fieldChrome] == true,
+			Listed:    g.asked.similarity(asked, f.rank.Listed...),
+			Heading:   g.asked.similarity(asked, f.rank.Heading),
+			Article:   f.rank.Slug,
+			Section:   f.rank.Section,
+			Chrome:    f.rank.Chrome,
 		}
 		for i, c := range concepts {
 			cand.Matches[i] = places[c.term]
@@ -197,9 +272,9 @@ func (g *generation) read(ctx context.Context, text string) (rule.Reading, []cor
 			}
 		}
 		r.Candidates = append(r.Candidates, cand)
-		hits = append(hits, corpus.Hit{Passage: p, Score: h.Score, Highlights: mergeSpans(spans)})
+		out = append(out, f)
 	}
-	return r, hits, nil
+	return r, out, nil
 }
 
 // mergeSpans sorts spans and joins overlapping or touching ones.
@@ -235,19 +310,20 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 	if err != nil {
 		return ans, err
 	}
-	for _, s := range d.Answers {
-		ans.Hits = append(ans.Hits, d.hit(s))
+	if ans.Hits, err = gen.hits(d.found, d.Answers); err != nil {
+		return ans, err
 	}
 	gen.addArticleSources(ans.Hits)
 	for _, s := range d.SeeAlso {
-		ans.SeeAlso = append(ans.SeeAlso, d.hits[s.Candidate].Passage.Article)
+		ans.SeeAlso = append(ans.SeeAlso, gen.articles[d.found[s.Candidate].rank.Slug])
 	}
 	for _, s := range d.Suggestions {
-		ans.Suggestions = append(ans.Suggestions, d.hits[s.Candidate].Passage.Article)
+		ans.Suggestions = append(ans.Suggestions, gen.articles[d.found[s.Candidate].rank.Slug])
 	}
 	return ans, nil
 }
 
+// UrgentLine is said first when a question mentions an urgent warning sign.
 const UrgentLine = "If this is happening now, seek medical care right away: call your local emergency number or go to the nearest emergency department."
 
 var urgentPatterns = func() []*regexp.Regexp {

@@ -22,7 +22,7 @@ import (
 // as (tags are not stored, and their words are nearly always in the text).
 // Words too short to be reached by a typed word of minTypoLength letters
 // are left out.
-func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *vocabulary) (map[string]string, error) {
+func newSpelling(lib *corpus.Library, a analysis.Analyzer, docFreq map[string]uint64) (map[string]string, error) {
 	words, err := surfaceWords(a)
 	if err != nil {
 		return nil, err
@@ -35,16 +35,18 @@ func newSpelling(passages map[string]corpus.Passage, a analysis.Analyzer, v *voc
 				continue
 			}
 			seen[w] = true
-			if terms := analyzeTokens(a, w); len(terms) == 1 && v.docFreq[terms[0]] > 0 {
+			if terms := analyzeTokens(a, w); len(terms) == 1 && docFreq[terms[0]] > 0 {
 				out[w] = terms[0]
 			}
 		}
 	}
-	for _, p := range passages {
-		add(p.Article.Title)
-		add(strings.Join(p.Section, " "))
-		add(p.Text)
-		add(strings.Join(p.Questions, " "))
+	for _, art := range lib.Articles {
+		add(art.Title)
+		for _, p := range art.Passages {
+			add(strings.Join(p.Section, " "))
+			add(p.Text)
+			add(strings.Join(p.Questions, " "))
+		}
 	}
 	add(strings.ReplaceAll(strings.Join(dataLines(synonymsData), " "), ",", " "))
 	return out, nil
@@ -97,7 +99,6 @@ type typoFix struct{ term, word string }
 // per term, for typos such as "eczma", "probiotcs" or "protien". A typo is
 // rarely in the first letter, and sticking to it keeps a word from being
 // repaired into any word that merely ends alike.
-
 func (v *vocabulary) near(word string) []typoFix {
 	n := utf8.RuneCountInString(word)
 	if n < minTypoLength || !isWord(word) {

@@ -1,0 +1,282 @@
+package baseline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"gutskin/corpus"
+	"gutskin/index"
+	"gutskin/internal/synthetic"
+)
+
+// The cost curve: gutskin and plain Bleve on generated libraries of growing
+// size, each phase in a process of its own so that its peak memory is its
+// own. Run it with
+//
+//	go test -run '^$' -bench CostCurve -benchtime 1x -timeout 60m ./internal/baseline/
+//
+// COSTCURVE_SIZES sets the sizes (default 1000,10000,100000) and
+// COSTCURVE_OUT a file to write the Markdown table to.
+
+const (
+	costSeed      = 7
+	costQuestions = 300
+)
+
+// phase is what one child process measured.
+type phase struct {
+	Passages     int     `json:"passages"`
+	LoadSeconds  float64 `json:"load_seconds"`
+	IndexSeconds float64 `json:"index_seconds"`
+	OpenFirstMS  float64 `json:"open_first_ms"`
+	MeanMS       float64 `json:"mean_ms"`
+	P50MS        float64 `json:"p50_ms"`
+	P99MS        float64 `json:"p99_ms"`
+	Answered     int     `json:"answered"`
+	PeakMB       float64 `json:"-"` // from the child's rusage
+}
+
+func BenchmarkCostCurve(b *testing.B) {
+	sizes := []int{1000, 10000, 100000}
+	if s := os.Getenv("COSTCURVE_SIZES"); s != "" {
+		sizes = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				b.Fatalf("COSTCURVE_SIZES: %q is not a size", f)
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	var t strings.Builder
+	t.WriteString("| passages | system | rebuild, passages/s (load + index) | peak memory, rebuild | open + first question | question mean / p50 / p99 | peak memory, asking | index on disk |\n")
+	t.WriteString("|---|---|---|---|---|---|---|---|\n")
+	for b.Loop() {
+		for _, n := range sizes {
+			dir := b.TempDir()
+			lib := filepath.Join(dir, "library")
+			if err := synthetic.Write(lib, costSeed, n); err != nil {
+				b.Fatal(err)
+			}
+			for _, system := range []string{"gutskin", "plain Bleve"} {
+				idx := filepath.Join(dir, strings.ReplaceAll(system, " ", "-"))
+				built := child(b, "build", system, lib, idx)
+				asked := child(b, "ask", system, lib, idx)
+				size, err := dirSize(idx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rate := float64(built.Passages) / (built.LoadSeconds + built.IndexSeconds)
+				fmt.Fprintf(&t, "| %d | %s | %.0f (%.1f s + %.1f s) | %.0f MB | %.0f ms | %.2f / %.2f / %.2f ms | %.0f MB | %.0f MB |\n",
+					built.Passages, system, rate, built.LoadSeconds, built.IndexSeconds, built.PeakMB,
+					asked.OpenFirstMS, asked.MeanMS, asked.P50MS, asked.P99MS, asked.PeakMB, float64(size)/(1<<20))
+			}
+		}
+	}
+	b.Log("\n" + t.String())
+	if out := os.Getenv("COSTCURVE_OUT"); out != "" {
+		if err := os.WriteFile(out, []byte(t.String()), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// child runs one phase in a new process of this test binary and returns
+// what it measured, with its peak resident memory.
+func child(b *testing.B, what, system, lib, idx string) phase {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCostCurvePhase$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "COSTCURVE_PHASE="+what, "COSTCURVE_SYSTEM="+system, "COSTCURVE_LIBRARY="+lib, "COSTCURVE_INDEX="+idx)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatalf("%s %s: %v", what, system, err)
+	}
+	var p phase
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "COSTCURVE "); ok {
+			if err := json.Unmarshal([]byte(rest), &p); err != nil {
+				b.Fatalf("%s %s: %v", what, system, err)
+			}
+		}
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		p.PeakMB = float64(ru.Maxrss) / 1024 // kilobytes on Linux
+	}
+	return p
+}
+
+// TestCostCurvePhase is one phase of BenchmarkCostCurve, run in a process
+// of its own; it does nothing otherwise.
+func TestCostCurvePhase(t *testing.T) {
+	what := os.Getenv("COSTCURVE_PHASE")
+	if what == "" {
+		t.Skip("a phase of BenchmarkCostCurve")
+	}
+	system, lib, idx := os.Getenv("COSTCURVE_SYSTEM"), os.Getenv("COSTCURVE_LIBRARY"), os.Getenv("COSTCURVE_INDEX")
+	var p phase
+	var err error
+	switch {
+	case what == "build" && system == "gutskin":
+		p, err = buildGutskin(lib, idx)
+	case what == "build":
+		p, err = buildPlain(lib, idx)
+	case system == "gutskin":
+		p, err = askGutskin(idx)
+	default:
+		p, err = askPlain(idx)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(p)
+	fmt.Println("COSTCURVE " + string(b))
+}
+
+func buildGutskin(lib, idx string) (phase, error) {
+	var p phase
+	start := time.Now()
+	loaded, err := corpus.Load(os.DirFS(lib))
+	if err != nil {
+		return p, err
+	}
+	p.LoadSeconds = time.Since(start).Seconds()
+	p.Passages = len(loaded.Passages())
+	start = time.Now()
+	ix, _, err := index.Open(context.Background(), index.Options{Dir: idx, Reuse: index.ReuseNever,
+		Load: func(context.Context) (*corpus.Library, error) { return loaded, nil }})
+	if err != nil {
+		return p, err
+	}
+	p.IndexSeconds = time.Since(start).Seconds()
+	return p, ix.Close()
+}
+
+// buildPlain indexes the same passages the plain way: the default mapping
+// with the English analyzer, batches of 1,000, on disk.
+func buildPlain(lib, idx string) (phase, error) {
+	var p phase
+	start := time.Now()
+	loaded, err := corpus.Load(os.DirFS(lib))
+	if err != nil {
+		return p, err
+	}
+	p.LoadSeconds = time.Since(start).Seconds()
+	start = time.Now()
+	m := bleve.NewIndexMapping()
+	m.DefaultAnalyzer = en.AnalyzerName
+	bidx, err := bleve.NewUsing(idx, m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return p, err
+	}
+	batch := bidx.NewBatch()
+	for _, ps := range loaded.Passages() {
+		if err := batch.Index(ps.ID, map[string]string{"text": ps.Text}); err != nil {
+			return p, err
+		}
+		p.Passages++
+		if batch.Size() == 1000 {
+			if err := bidx.Batch(batch); err != nil {
+				return p, err
+			}
+			batch.Reset()
+		}
+	}
+	if err := bidx.Batch(batch); err != nil {
+		return p, err
+	}
+	p.IndexSeconds = time.Since(start).Seconds()
+	return p, bidx.Close()
+}
+
+func askGutskin(idx string) (phase, error) {
+	ctx := context.Background()
+	questions := synthetic.Questions(costSeed, costQuestions)
+	start := time.Now()
+	ix, _, err := index.Open(ctx, index.Options{Dir: idx, Reuse: index.ReuseAny,
+		Load: func(context.Context) (*corpus.Library, error) {
+			return nil, fmt.Errorf("the index should open as it is")
+		}})
+	if err != nil {
+		return phase{}, err
+	}
+	defer ix.Close()
+	return ask(start, func(q string) (bool, error) {
+		a, err := ix.Answer(ctx, q, 3)
+		return len(a.Hits) > 0, err
+	}, questions)
+}
+
+func askPlain(idx string) (phase, error) {
+	ctx := context.Background()
+	questions := synthetic.Questions(costSeed, costQuestions)
+	start := time.Now()
+	bidx, err := bleve.OpenUsing(idx, map[string]interface{}{"read_only": true})
+	if err != nil {
+		return phase{}, err
+	}
+	defer bidx.Close()
+	return ask(start, func(q string) (bool, error) {
+		res, err := bidx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bleve.NewMatchQuery(q), 3, 0, false))
+		return err == nil && len(res.Hits) > 0, err
+	}, questions)
+}
+
+// ask times the first question from start (the open), then every question.
+func ask(start time.Time, answer func(string) (bool, error), questions []string) (phase, error) {
+	var p phase
+	if _, err := answer(questions[0]); err != nil {
+		return p, err
+	}
+	p.OpenFirstMS = ms(time.Since(start))
+	var times []time.Duration
+	var total time.Duration
+	for _, q := range questions {
+		s := time.Now()
+		answered, err := answer(q)
+		if err != nil {
+			return p, err
+		}
+		d := time.Since(s)
+		times, total = append(times, d), total+d
+		if answered {
+			p.Answered++
+		}
+	}
+	slices.Sort(times)
+	p.MeanMS = ms(total / time.Duration(len(times)))
+	p.P50MS = ms(times[len(times)/2])
+	p.P99MS = ms(times[len(times)*99/100])
+	return p, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// dirSize is the bytes of the files below dir.
+func dirSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		n += info.Size()
+		return err
+	})
+	return n, err
+}
