@@ -91,9 +91,9 @@ type Index struct {
 	opts  Options
 	log   *slog.Logger
 	store store
-	// previous describes the index found on disk when Open was told not to
-	// reuse it, so the first rebuild's report says what changed.
-	previous *meta
+	// previous are the articles of the index found on disk when Open was
+	// told not to reuse it, so the first rebuild's report says what changed.
+	previous []articleMeta
 
 	mu     sync.RWMutex
 	gen    *generation
@@ -109,11 +109,8 @@ type generation struct {
 	vocab *vocabulary
 	terms *questionTerms
 	asked *askedQuestions
-	// sources maps an article's slug to its reference list (see
-	// sources.go), from meta.
-	sources map[string][]corpus.Reference
-	// articles maps an article's slug to what an answer shows of it.
-	articles map[string]corpus.ArticleInfo
+	// arts is what the generation knows of its articles.
+	arts *articleStore
 	// findAlone is findAlone, but for tests of the other way to find.
 	findAlone int
 	dir       string // the generation's directory; "" in memory
@@ -124,10 +121,13 @@ type generation struct {
 
 // meta records what built a generation.
 type meta struct {
-	Schema      string        `json:"schema"`
-	Fingerprint string        `json:"fingerprint"`
-	BuiltAt     time.Time     `json:"built_at"`
-	Articles    []articleMeta `json:"articles"`
+	Schema      string    `json:"schema"`
+	Fingerprint string    `json:"fingerprint"`
+	BuiltAt     time.Time `json:"built_at"`
+	// Articles and Passages count what the generation holds (its passages
+	// once each); what it knows of each article is in its articleStore.
+	Articles int `json:"articles"`
+	Passages int `json:"passages"`
 }
 
 type articleMeta struct {
@@ -176,9 +176,7 @@ func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 		}
 		if name != "" && gen == nil {
 			// Not opened, but the report compares against what it held.
-			if m, err := readMeta(filepath.Join(opts.Dir, name)); err == nil {
-				ix.previous = &m
-			}
+			ix.previous = readArticles(filepath.Join(opts.Dir, name))
 		}
 		if gen != nil {
 			reuse := opts.Reuse == ReuseAny
@@ -309,29 +307,27 @@ func openGeneration(dir string) (*generation, error) {
 		bidx.Close()
 		return nil, err
 	}
-	gen := &generation{bidx: bidx, meta: m, dir: dir}
-	if err := gen.prepare(data); err != nil {
+	arts, err := openArticles(dir)
+	if err != nil {
 		bidx.Close()
+		return nil, err
+	}
+	gen := &generation{bidx: bidx, meta: m, arts: arts, dir: dir}
+	if err := gen.prepare(data); err != nil {
+		gen.closeFiles()
 		return nil, err
 	}
 	docs, err := bidx.DocCount()
 	if err != nil {
-		bidx.Close()
+		gen.closeFiles()
 		return nil, fmt.Errorf("count indexed passages: %w", err)
 	}
 	// Bleve opens an index whose segment files are damaged by skipping
 	// them, with only a log line: the index then answers nothing. A
-	// generation must hold every passage its metadata lists. (IDs are
-	// counted once, in case two articles' metadata ever name the same one.)
-	ids := map[string]bool{}
-	for _, a := range m.Articles {
-		for _, id := range a.Passages {
-			ids[id] = true
-		}
-	}
-	if want := len(ids); docs != uint64(want) || data.Docs != docs {
-		bidx.Close()
-		return nil, fmt.Errorf("index %s holds %d passages, its metadata lists %d and its answer data %d", dir, docs, want, data.Docs)
+	// generation must hold every passage its metadata counts.
+	if docs != uint64(m.Passages) || data.Docs != docs {
+		gen.closeFiles()
+		return nil, fmt.Errorf("index %s holds %d passages, its metadata counts %d and its answer data %d", dir, docs, m.Passages, data.Docs)
 	}
 	return gen, nil
 }
@@ -340,11 +336,6 @@ func openGeneration(dir string) (*generation, error) {
 func (g *generation) prepare(data answerData) error {
 	g.findAlone = findAlone
 	g.vocab = &vocabulary{docFreq: data.DocFreq, docs: data.Docs, spelling: data.Spelling}
-	g.sources = referencesBySlug(g.meta.Articles)
-	g.articles = make(map[string]corpus.ArticleInfo, len(g.meta.Articles))
-	for _, a := range g.meta.Articles {
-		g.articles[a.Slug] = a.ArticleInfo
-	}
 	a := g.bidx.Mapping().AnalyzerNamed(analyzerName)
 	if a == nil {
 		return fmt.Errorf("analyzer %s is not registered", analyzerName)
@@ -359,9 +350,14 @@ func (g *generation) prepare(data answerData) error {
 
 func (g *generation) close() {
 	g.users.Wait()
-	if err := g.bidx.Close(); err != nil {
-		_ = err // a read-only index has nothing to flush
-	}
+	g.closeFiles()
+}
+
+// closeFiles closes what the generation holds open. Read only, they have
+// nothing to flush.
+func (g *generation) closeFiles() {
+	_ = g.bidx.Close()
+	_ = g.arts.close()
 }
 
 // Rebuild loads the library and builds a new generation beside the one in
@@ -397,12 +393,14 @@ func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpu
 	for _, w := range lib.Warnings {
 		report.Warnings = append(report.Warnings, w.String())
 	}
-	ix.mu.RLock()
 	old := ix.previous
-	if ix.gen != nil {
-		old = &ix.gen.meta
+	if inService, aerr := ix.acquire(); aerr == nil {
+		old, err = inService.arts.list()
+		inService.users.Done()
+		if err != nil {
+			return report, err
+		}
 	}
-	ix.mu.RUnlock()
 	if len(lib.Articles) == 0 {
 		// Nothing is swapped in, so nothing is counted as added or removed.
 		report.Warnings = append(report.Warnings, ErrEmptyLibrary.Error())
@@ -424,10 +422,16 @@ func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpu
 
 // build writes a complete generation and, on disk, publishes it.
 func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, error) {
-	m := meta{Schema: schemaVersion, Fingerprint: Fingerprint(lib), BuiltAt: time.Now().UTC()}
+	m := meta{Schema: schemaVersion, Fingerprint: Fingerprint(lib), BuiltAt: time.Now().UTC(), Articles: len(lib.Articles)}
+	articles := make([]articleMeta, 0, len(lib.Articles))
+	ids := map[string]bool{}
 	for _, a := range lib.Articles {
-		m.Articles = append(m.Articles, describe(a))
+		articles = append(articles, describe(a))
+		for _, p := range a.Passages {
+			ids[p.ID] = true
+		}
 	}
+	m.Passages = len(ids)
 	im, err := newMapping()
 	if err != nil {
 		return nil, err
@@ -444,7 +448,7 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 			bidx.Close()
 			return nil, err
 		}
-		gen := &generation{bidx: bidx, meta: m}
+		gen := &generation{bidx: bidx, meta: m, arts: memoryArticles(articles)}
 		if err := gen.prepare(data); err != nil {
 			bidx.Close()
 			return nil, err
@@ -487,6 +491,9 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 		return fail(err)
 	}
 	if err := writeAnswerData(dir, data); err != nil {
+		return fail(err)
+	}
+	if err := writeArticles(dir, articles); err != nil {
 		return fail(err)
 	}
 	if err := writeMeta(dir, m); err != nil {
@@ -649,26 +656,40 @@ func (ix *Index) Stats() Stats {
 	if ix.gen == nil {
 		return Stats{}
 	}
-	s := Stats{Articles: len(ix.gen.meta.Articles), BuiltAt: ix.gen.meta.BuiltAt}
-	for _, a := range ix.gen.meta.Articles {
-		s.Passages += len(a.Passages)
-	}
-	return s
+	return Stats{Articles: ix.gen.meta.Articles, Passages: ix.gen.meta.Passages, BuiltAt: ix.gen.meta.BuiltAt}
 }
 
-// Articles lists the library's articles, sorted by title.
+// Articles lists the library's articles, sorted by title; none when they
+// cannot be read.
 func (ix *Index) Articles() []corpus.ArticleInfo {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	if ix.gen == nil {
+	gen, err := ix.acquire()
+	if err != nil {
 		return nil
 	}
-	out := make([]corpus.ArticleInfo, 0, len(ix.gen.meta.Articles))
-	for _, a := range ix.gen.meta.Articles {
+	defer gen.users.Done()
+	list, err := gen.arts.list()
+	if err != nil {
+		ix.log.Warn("cannot list the library's articles", "err", err)
+		return nil
+	}
+	out := make([]corpus.ArticleInfo, 0, len(list))
+	for _, a := range list {
 		out = append(out, a.ArticleInfo)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Title < out[j].Title })
 	return out
+}
+
+// readArticles returns the articles of the generation in genDir, or none
+// when they cannot be read.
+func readArticles(genDir string) []articleMeta {
+	arts, err := openArticles(genDir)
+	if err != nil {
+		return nil
+	}
+	defer arts.close()
+	list, _ := arts.list()
+	return list
 }
 
 func describe(a corpus.Article) articleMeta {
@@ -687,15 +708,13 @@ func describe(a corpus.Article) articleMeta {
 }
 
 // diff fills the added/removed/changed counts of a report.
-func diff(r *corpus.Report, old *meta, lib *corpus.Library) {
+func diff(r *corpus.Report, old []articleMeta, lib *corpus.Library) {
 	oldArticles := map[string]string{}
 	oldPassages := map[string]bool{}
-	if old != nil {
-		for _, a := range old.Articles {
-			oldArticles[a.Slug] = a.Hash
-			for _, p := range a.Passages {
-				oldPassages[p] = true
-			}
+	for _, a := range old {
+		oldArticles[a.Slug] = a.Hash
+		for _, p := range a.Passages {
+			oldPassages[p] = true
 		}
 	}
 	newPassages := map[string]bool{}

@@ -12,7 +12,7 @@ import (
 
 // schemaVersion changes whenever the mapping, the analysis chain or the
 // stored document layout changes, so older indexes are rebuilt.
-const schemaVersion = "gutskin-index-11"
+const schemaVersion = "gutskin-index-12"
 
 // Field names and the boosts they carry in a question's query. Passage text
 // carries the answer; the section heading and the article title say what a

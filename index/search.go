@@ -23,7 +23,7 @@ const (
 	// candidates is how many passages each reading of a message weighs,
 	// the best of finds found.
 	candidates = 30
-	finds      = 200
+	finds      = 60
 	// maxSentences bounds the work one long message can cause.
 	maxSentences = 6
 )
@@ -313,12 +313,22 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 	if ans.Hits, err = gen.hits(d.found, d.Answers); err != nil {
 		return ans, err
 	}
-	gen.addArticleSources(ans.Hits)
+	if err := gen.addArticleSources(ans.Hits); err != nil {
+		return ans, err
+	}
 	for _, s := range d.SeeAlso {
-		ans.SeeAlso = append(ans.SeeAlso, gen.articles[d.found[s.Candidate].rank.Slug])
+		a, _, err := gen.arts.get(d.found[s.Candidate].rank.Slug)
+		if err != nil {
+			return ans, err
+		}
+		ans.SeeAlso = append(ans.SeeAlso, a.ArticleInfo)
 	}
 	for _, s := range d.Suggestions {
-		ans.Suggestions = append(ans.Suggestions, gen.articles[d.found[s.Candidate].rank.Slug])
+		a, _, err := gen.arts.get(d.found[s.Candidate].rank.Slug)
+		if err != nil {
+			return ans, err
+		}
+		ans.Suggestions = append(ans.Suggestions, a.ArticleInfo)
 	}
 	return ans, nil
 }
@@ -350,19 +360,22 @@ func Urgent(question string) string {
 // titles, then section headings, ranked exact prefix first, then word
 // prefix, then anywhere. Each is at most 100 characters, as Discord allows.
 func (ix *Index) Complete(prefix string, n int) []string {
-	ix.mu.RLock()
 	var pool []string
-	if ix.gen != nil {
-		for _, a := range ix.gen.meta.Articles {
+	if gen, err := ix.acquire(); err == nil {
+		list, err := gen.arts.list()
+		gen.users.Done()
+		if err != nil {
+			ix.log.Warn("cannot list the library's articles", "err", err)
+		}
+		for _, a := range list {
 			pool = append(pool, a.Title)
 		}
-		for _, a := range ix.gen.meta.Articles {
+		for _, a := range list {
 			for _, s := range a.Sections {
 				pool = append(pool, lastHeading(s))
 			}
 		}
 	}
-	ix.mu.RUnlock()
 	p := strings.ToLower(strings.TrimSpace(prefix))
 	type ranked struct {
 		s    string

@@ -13,18 +13,6 @@ import (
 // article's sources: what the article as a whole draws on, which a renderer
 // must label as not backing the passage in particular.
 
-// referencesBySlug maps each article's slug to its reference list, leaving
-// out articles that list none.
-func referencesBySlug(articles []articleMeta) map[string][]corpus.Reference {
-	out := make(map[string][]corpus.Reference, len(articles))
-	for _, a := range articles {
-		if len(a.References) > 0 {
-			out[a.Slug] = a.References
-		}
-	}
-	return out
-}
-
 // citesOwnReference reports whether any of a passage's citations names a
 // reference of its article's list; one that names only the article itself
 // (a Reference with no label) does not.
@@ -49,8 +37,19 @@ func articleSources(p corpus.Passage, refs map[string][]corpus.Reference) []corp
 
 // addArticleSources sets ArticleSources on every hit, from the reference
 // lists of the generation the hits came from.
-func (g *generation) addArticleSources(hits []corpus.Hit) {
-	for i := range hits {
-		hits[i].ArticleSources = articleSources(hits[i].Passage, g.sources)
+func (g *generation) addArticleSources(hits []corpus.Hit) error {
+	refs := map[string][]corpus.Reference{}
+	for _, h := range hits {
+		if _, seen := refs[h.Passage.Slug]; !seen {
+			a, _, err := g.arts.get(h.Passage.Slug)
+			if err != nil {
+				return err
+			}
+			refs[h.Passage.Slug] = a.References
+		}
 	}
+	for i := range hits {
+		hits[i].ArticleSources = articleSources(hits[i].Passage, refs)
+	}
+	return nil
 }

@@ -17,7 +17,9 @@ import (
 //
 //	DIR/CURRENT            "gen-20261122T190512.123456789Z\n"
 //	DIR/gen-…/bleve/       the Bleve index, never written after it is finished
-//	DIR/gen-…/meta.json    what built it
+//	DIR/gen-…/meta.json    what built it, and how many articles and passages
+//	DIR/gen-…/answer.json  the library-wide figures the answer rule reads
+//	DIR/gen-…/articles.bolt  each article's title, sources and passage IDs
 //	DIR/LOCK               flock held by the one process rebuilding
 //	DIR/corrupt-…          generations set aside because they would not open
 //
