@@ -29,7 +29,7 @@ type answerData struct {
 	// holds it in.
 	DocFreq map[string]uint64 `json:"doc_freq"`
 	// Spelling maps the words the library is written with to their terms,
-	// for typo repair (see newSpelling).
+	// for typo repair (see libraryWords).
 	Spelling map[string]string `json:"spelling"`
 	// ListedIDF weighs the words of listed questions and headings by how
 	// rare they are among them; ListedUnknownIDF weighs a word none uses.
@@ -104,14 +104,15 @@ func (lt *listedTerms) idf() (map[string]float64, float64) {
 }
 
 // buildAnswerData computes a generation's answerData from its finished
-// Bleve index and the library it was built from.
-func buildAnswerData(ctx context.Context, bidx bleve.Index, lib *corpus.Library, listed *listedTerms) (answerData, error) {
+// Bleve index, the words of the library it was built from (libraryWords)
+// and its listed questions.
+func buildAnswerData(ctx context.Context, bidx bleve.Index, words map[string]string, listed *listedTerms) (answerData, error) {
 	docs, err := bidx.DocCount()
 	if err != nil {
 		return answerData{}, fmt.Errorf("count indexed passages: %w", err)
 	}
 	d := answerData{Docs: docs, DocFreq: map[string]uint64{}}
-	for _, field := range []string{fieldText, fieldSection, fieldTitle, fieldTags, fieldQuestions} {
+	for _, field := range searchedFields {
 		if err := ctx.Err(); err != nil {
 			return answerData{}, err
 		}
@@ -132,13 +133,7 @@ func buildAnswerData(ctx context.Context, bidx bleve.Index, lib *corpus.Library,
 		}
 		dict.Close()
 	}
-	a := bidx.Mapping().AnalyzerNamed(analyzerName)
-	if a == nil {
-		return answerData{}, fmt.Errorf("analyzer %s is not registered", analyzerName)
-	}
-	if d.Spelling, err = newSpelling(lib, a, d.DocFreq); err != nil {
-		return answerData{}, fmt.Errorf("typo-repair words: %w", err)
-	}
+	d.Spelling = indexedSpellings(words, d.DocFreq)
 	d.ListedIDF, d.ListedUnknownIDF = listed.idf()
 	return d, nil
 }

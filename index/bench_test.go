@@ -45,9 +45,11 @@ func BenchmarkSpelling(b *testing.B) {
 	a := gen.bidx.Mapping().AnalyzerNamed(analyzerName)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := newSpelling(lib, a, gen.vocab.docFreq); err != nil {
+		words, err := libraryWords(context.Background(), lib, a)
+		if err != nil {
 			b.Fatal(err)
 		}
+		indexedSpellings(words, gen.vocab.docFreq)
 	}
 }
 

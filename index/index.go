@@ -20,7 +20,9 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"gutskin/corpus"
 )
@@ -517,6 +519,9 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, e
 // during a rebuild depends on it, not on the library.
 const batchSize = 1000
 
+// errIndexerFailed stops preparing batches nobody will index.
+var errIndexerFailed = errors.New("index passages: the indexer failed")
+
 // fill indexes every passage, size at a time (0: all at once), then merges
 // the index into one segment: Bleve's BM25 field-length normalisation is
 // computed per segment, so one segment keeps scores the same however the
@@ -526,55 +531,102 @@ func (ix *Index) fill(ctx context.Context, bidx bleve.Index, lib *corpus.Library
 	if err != nil {
 		return answerData{}, err
 	}
+	// The typo lexicon's words are read on a core of their own meanwhile.
+	type wordsRead struct {
+		words map[string]string
+		err   error
+	}
+	lexicon := make(chan wordsRead, 1)
+	go func() {
+		w, err := libraryWords(ctx, lib, bidx.Mapping().AnalyzerNamed(analyzerName))
+		lexicon <- wordsRead{w, err}
+	}()
 	total := 0
 	for _, a := range lib.Articles {
 		total += len(a.Passages)
 	}
 	progress := ix.progress(len(lib.Articles), total)
-	batch := bidx.NewBatch()
-	flush := func() error {
+	im := bidx.Mapping()
+
+	// One batch is indexed while the next is prepared, in order, so that
+	// indexing and preparing share the cores and the build stays the same
+	// from one run to the next.
+	full := make(chan *bleve.Batch)
+	failed := make(chan struct{}) // closed when the indexer gives up
+	var indexErr error
+	indexed := make(chan struct{})
+	go func() {
+		defer close(indexed)
+		for batch := range full {
+			if err := bidx.Batch(batch); err != nil {
+				indexErr = fmt.Errorf("index passages: %w", err)
+				close(failed)
+				for range full { // let the preparer finish sending
+				}
+				return
+			}
+			progress.indexed(batch.Size())
+		}
+	}()
+	send := func(batch *bleve.Batch) error {
 		if batch.Size() == 0 {
 			return nil
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		select {
+		case full <- batch:
+			return nil
+		case <-failed:
+			return errIndexerFailed
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if err := bidx.Batch(batch); err != nil {
-			return fmt.Errorf("index passages: %w", err)
-		}
-		progress.indexed(batch.Size())
-		batch.Reset()
-		return nil
 	}
-	for _, a := range lib.Articles {
-		tags := strings.Join(a.Tags, ", ")
-		for _, p := range a.Passages {
-			doc, err := json.Marshal(p)
-			if err != nil {
-				return answerData{}, fmt.Errorf("encode passage %s: %w", p.ID, err)
-			}
-			rank, err := json.Marshal(listed.rank(p))
-			if err != nil {
-				return answerData{}, fmt.Errorf("encode passage %s: %w", p.ID, err)
-			}
-			section := joinSection(p.Section)
-			if err := batch.Index(p.ID, passageDoc{
-				Text: p.Text, Section: section, Title: a.Title, Tags: tags, Slug: a.Slug,
-				Questions: p.Questions, Doc: string(doc), Rank: string(rank),
-				All: append([]string{p.Text, section, a.Title, tags}, p.Questions...),
-			}); err != nil {
-				return answerData{}, fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
-			}
-			if size > 0 && batch.Size() >= size {
-				if err := flush(); err != nil {
-					return answerData{}, err
+	prepare := func() error {
+		batch := bidx.NewBatch()
+		for _, a := range lib.Articles {
+			tags := strings.Join(a.Tags, ", ")
+			for _, p := range a.Passages {
+				doc, err := json.Marshal(p)
+				if err != nil {
+					return fmt.Errorf("encode passage %s: %w", p.ID, err)
+				}
+				rank, err := json.Marshal(listed.rank(p))
+				if err != nil {
+					return fmt.Errorf("encode passage %s: %w", p.ID, err)
+				}
+				d := document.NewDocument(p.ID)
+				if err := im.MapDocument(d, passageDoc{
+					Text: p.Text, Section: joinSection(p.Section), Title: a.Title, Tags: tags, Slug: a.Slug,
+					Questions: p.Questions, Doc: string(doc), Rank: string(rank),
+				}); err != nil {
+					return fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
+				}
+				d.AddField(document.NewCompositeFieldWithIndexingOptions(fieldAll, false, searchedFields, nil, bindex.IndexField))
+				if err := batch.IndexAdvanced(d); err != nil {
+					return fmt.Errorf("index passage %s of %s: %w", p.ID, a.File, err)
+				}
+				if size > 0 && batch.Size() >= size {
+					if err := send(batch); err != nil {
+						return err
+					}
+					batch = bidx.NewBatch()
 				}
 			}
+			progress.read(1)
 		}
-		progress.read(1)
+		return send(batch)
 	}
-	if err := flush(); err != nil {
+	err = prepare()
+	close(full)
+	<-indexed
+	read := <-lexicon
+	switch {
+	case indexErr != nil:
+		return answerData{}, indexErr
+	case err != nil:
 		return answerData{}, err
+	case read.err != nil:
+		return answerData{}, fmt.Errorf("typo-repair words: %w", read.err)
 	}
 	if size > 0 {
 		if err := forceMerge(ctx, bidx); err != nil {
@@ -582,7 +634,7 @@ func (ix *Index) fill(ctx context.Context, bidx bleve.Index, lib *corpus.Library
 		}
 	}
 	progress.done()
-	return buildAnswerData(ctx, bidx, lib, listed)
+	return buildAnswerData(ctx, bidx, read.words, listed)
 }
 
 // forceMerge merges a scorch index into one segment.

@@ -12,7 +12,7 @@ import (
 
 // schemaVersion changes whenever the mapping, the analysis chain or the
 // stored document layout changes, so older indexes are rebuilt.
-const schemaVersion = "gutskin-index-12"
+const schemaVersion = "gutskin-index-14"
 
 // Field names and the boosts they carry in a question's query. Passage text
 // carries the answer; the section heading and the article title say what a
@@ -28,10 +28,14 @@ const (
 	fieldDoc       = "doc"
 	fieldRank      = "rank"
 	// fieldAll holds every searched field of a passage together, to find
-	// candidates in one field's postings.
+	// candidates in one field's postings. It is composed of the fields'
+	// analysed terms, so no text is analysed twice.
 	fieldAll  = "all"
 	fieldSlug = "slug"
 )
+
+// searchedFields are the fields a question is searched in.
+var searchedFields = []string{fieldText, fieldSection, fieldTitle, fieldTags, fieldQuestions}
 
 // questionsBoost weighs a match in the questions a section lists. It only
 // helps find and order passages: the answer rule weighs none of it.
@@ -77,8 +81,6 @@ type passageDoc struct {
 	// Doc is the whole corpus.Passage as JSON, so an index opened from disk
 	// answers without the library it was built from.
 	Doc string `json:"doc"`
-	// All is every searched field together (fieldAll), one value each.
-	All []string `json:"all"`
 	// Rank is the passage's rankInfo as JSON: what the answer rule needs
 	// to weigh it as a candidate, without reading the whole passage.
 	Rank string `json:"rank"`
@@ -94,14 +96,19 @@ func newMapping() (mapping.IndexMapping, error) {
 		f.Store = store
 		f.IncludeTermVectors = true
 		f.IncludeInAll = false
+		// Nothing sorts or facets on a field: doc values would only
+		// slow the build and grow the index.
+		f.DocValues = false
 		return f
 	}
 	stored := bleve.NewTextFieldMapping()
 	stored.Index = false
 	stored.Store = true
 	stored.IncludeInAll = false
+	stored.DocValues = false
 	keyword := bleve.NewKeywordFieldMapping()
 	keyword.IncludeInAll = false
+	keyword.DocValues = false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldText, text(false))
@@ -112,9 +119,9 @@ func newMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt(fieldDoc, stored)
 	doc.AddFieldMappingsAt(fieldSlug, keyword)
 	doc.AddFieldMappingsAt(fieldRank, stored)
-	all := text(false)
-	all.IncludeTermVectors = false
-	doc.AddFieldMappingsAt(fieldAll, all)
+	// fieldAll is composed at indexing (withAll), not mapped; Bleve's own
+	// "_all" would keep term vectors nothing reads.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc

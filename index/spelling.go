@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,30 +18,32 @@ import (
 // stem is two edits from protein's, and "dairey" is one edit from "dairy",
 // which only exists as a synonym folded into "milk".
 
-// newSpelling maps the words the library is written with, and the words of
-// its synonyms that are indexed on their own, to the term each is indexed
-// as (tags are not stored, and their words are nearly always in the text).
-// Words too short to be reached by a typed word of minTypoLength letters
-// are left out.
-func newSpelling(lib *corpus.Library, a analysis.Analyzer, docFreq map[string]uint64) (map[string]string, error) {
+// libraryWords maps the words the library is written with, and the words
+// of its synonyms, to the term each analyses to, indexed or not (tags are
+// not stored, and their words are nearly always in the text). Words too
+// short to be reached by a typed word of minTypoLength letters are left
+// out. It needs no index, so a build reads them while it indexes.
+func libraryWords(ctx context.Context, lib *corpus.Library, a analysis.Analyzer) (map[string]string, error) {
 	words, err := surfaceWords(a)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
 	out := map[string]string{}
 	add := func(text string) {
 		for _, w := range analyzeTokens(words, text) {
-			if seen[w] || utf8.RuneCountInString(w) < minTypoTarget || !isWord(w) {
+			if _, seen := out[w]; seen || utf8.RuneCountInString(w) < minTypoTarget || !isWord(w) {
 				continue
 			}
-			seen[w] = true
-			if terms := analyzeTokens(a, w); len(terms) == 1 && docFreq[terms[0]] > 0 {
+			out[w] = ""
+			if terms := analyzeTokens(a, w); len(terms) == 1 {
 				out[w] = terms[0]
 			}
 		}
 	}
 	for _, art := range lib.Articles {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		add(art.Title)
 		for _, p := range art.Passages {
 			add(strings.Join(p.Section, " "))
@@ -50,6 +53,17 @@ func newSpelling(lib *corpus.Library, a analysis.Analyzer, docFreq map[string]ui
 	}
 	add(strings.ReplaceAll(strings.Join(dataLines(synonymsData), " "), ",", " "))
 	return out, nil
+}
+
+// indexedSpellings keeps the words whose term the index holds.
+func indexedSpellings(words map[string]string, docFreq map[string]uint64) map[string]string {
+	out := map[string]string{}
+	for w, t := range words {
+		if t != "" && docFreq[t] > 0 {
+			out[w] = t
+		}
+	}
+	return out
 }
 
 // surfaceWords returns the part of the analysis chain a that cuts text into

@@ -49,6 +49,11 @@ type phase struct {
 	P99MS        float64 `json:"p99_ms"`
 	Answered     int     `json:"answered"`
 	PeakMB       float64 `json:"-"` // from the child's rusage
+
+	// A question after another while the index rebuilds.
+	DuringPerSecond float64 `json:"during_per_second"`
+	DuringP99MS     float64 `json:"during_p99_ms"`
+	DuringFailures  int     `json:"during_failures"`
 }
 
 func BenchmarkCostCurve(b *testing.B) {
@@ -64,8 +69,8 @@ func BenchmarkCostCurve(b *testing.B) {
 		}
 	}
 	var t strings.Builder
-	t.WriteString("| passages | system | rebuild, passages/s (load + index) | peak memory, rebuild | open + first question | question mean / p50 / p99 | peak memory, asking | index on disk |\n")
-	t.WriteString("|---|---|---|---|---|---|---|---|\n")
+	t.WriteString("| passages | system | rebuild, passages/s (load + index) | peak memory, rebuild | open + first question | question mean / p50 / p99 | peak memory, asking | index on disk | during a rebuild: questions/s, p99, failures |\n")
+	t.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 	for b.Loop() {
 		for _, n := range sizes {
 			dir := b.TempDir()
@@ -81,10 +86,15 @@ func BenchmarkCostCurve(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				during := "—"
+				if system == "gutskin" {
+					r := child(b, "rebuild", system, lib, idx)
+					during = fmt.Sprintf("%.0f, %.1f ms, %d", r.DuringPerSecond, r.DuringP99MS, r.DuringFailures)
+				}
 				rate := float64(built.Passages) / (built.LoadSeconds + built.IndexSeconds)
-				fmt.Fprintf(&t, "| %d | %s | %.0f (%.1f s + %.1f s) | %.0f MB | %.0f ms | %.2f / %.2f / %.2f ms | %.0f MB | %.0f MB |\n",
+				fmt.Fprintf(&t, "| %d | %s | %.0f (%.1f s + %.1f s) | %.0f MB | %.0f ms | %.2f / %.2f / %.2f ms | %.0f MB | %.0f MB | %s |\n",
 					built.Passages, system, rate, built.LoadSeconds, built.IndexSeconds, built.PeakMB,
-					asked.OpenFirstMS, asked.MeanMS, asked.P50MS, asked.P99MS, asked.PeakMB, float64(size)/(1<<20))
+					asked.OpenFirstMS, asked.MeanMS, asked.P50MS, asked.P99MS, asked.PeakMB, float64(size)/(1<<20), during)
 			}
 		}
 	}
@@ -136,6 +146,8 @@ func TestCostCurvePhase(t *testing.T) {
 		p, err = buildGutskin(lib, idx)
 	case what == "build":
 		p, err = buildPlain(lib, idx)
+	case what == "rebuild":
+		p, err = askDuringRebuild(lib, idx)
 	case system == "gutskin":
 		p, err = askGutskin(idx)
 	default:
@@ -220,6 +232,65 @@ func askGutskin(idx string) (phase, error) {
 		a, err := ix.Answer(ctx, q, 3)
 		return len(a.Hits) > 0, err
 	}, questions)
+}
+
+// askDuringRebuild rebuilds the index at idx from the library at lib, as
+// /reindex does, while asking one question after another of it.
+func askDuringRebuild(lib, idx string) (phase, error) {
+	ctx := context.Background()
+	questions := synthetic.Questions(costSeed, costQuestions)
+	ix, _, err := index.Open(ctx, index.Options{Dir: idx, Reuse: index.ReuseAny,
+		Load: func(context.Context) (*corpus.Library, error) { return corpus.Load(os.DirFS(lib)) }})
+	if err != nil {
+		return phase{}, err
+	}
+	defer ix.Close()
+	// The library does not change, so neither may any answer.
+	before := make([]string, len(questions))
+	for i, q := range questions {
+		if before[i], err = firstID(ctx, ix, q); err != nil {
+			return phase{}, err
+		}
+	}
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := ix.Rebuild(ctx)
+		done <- err
+	}()
+	var p phase
+	var times []time.Duration
+	for i := 0; ; i++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				return p, fmt.Errorf("rebuild: %w", err)
+			}
+			if len(times) == 0 {
+				return p, fmt.Errorf("the rebuild finished before a question was asked")
+			}
+			p.DuringPerSecond = float64(len(times)) / time.Since(start).Seconds()
+			slices.Sort(times)
+			p.DuringP99MS = ms(times[len(times)*99/100])
+			return p, nil
+		default:
+		}
+		s := time.Now()
+		id, err := firstID(ctx, ix, questions[i%len(questions)])
+		times = append(times, time.Since(s))
+		if err != nil || id != before[i%len(questions)] {
+			p.DuringFailures++
+		}
+	}
+}
+
+// firstID is the passage that answers question first, if any.
+func firstID(ctx context.Context, ix *index.Index, question string) (string, error) {
+	a, err := ix.Answer(ctx, question, 3)
+	if err != nil || len(a.Hits) == 0 {
+		return "", err
+	}
+	return a.Hits[0].Passage.ID, nil
 }
 
 func askPlain(idx string) (phase, error) {
