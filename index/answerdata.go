@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -49,6 +50,40 @@ type rankInfo struct {
 	// Heading those of its own heading, analysed with the small words kept.
 	Listed  [][]string `json:"q,omitempty"`
 	Heading []string   `json:"h,omitempty"`
+}
+
+// rankCacheSize bounds how many passages' rankInfo a generation keeps
+// decoded: all of a small library, the most asked-about of a large one.
+const rankCacheSize = 20000
+
+// rankCache keeps the rankInfo of passages questions have weighed, decoded:
+// decoding is a quarter of a question's allocations, and the same passages
+// come back question after question. What it holds is never modified.
+type rankCache struct {
+	mu sync.RWMutex
+	m  map[string]rankInfo
+}
+
+// decode returns the rankInfo of passage id, stored as raw.
+func (c *rankCache) decode(id, raw string) (rankInfo, error) {
+	c.mu.RLock()
+	r, ok := c.m[id]
+	c.mu.RUnlock()
+	if ok {
+		return r, nil
+	}
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return r, fmt.Errorf("decode passage %s: %w", id, err)
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]rankInfo{}
+	}
+	if len(c.m) < rankCacheSize {
+		c.m[id] = r
+	}
+	c.mu.Unlock()
+	return r, nil
 }
 
 // listedTerms analyses listed questions and headings, and counts in how

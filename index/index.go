@@ -112,7 +112,8 @@ type generation struct {
 	terms *questionTerms
 	asked *askedQuestions
 	// arts is what the generation knows of its articles.
-	arts *articleStore
+	arts  *articleStore
+	ranks rankCache
 	// findAlone is findAlone, but for tests of the other way to find.
 	findAlone int
 	dir       string // the generation's directory; "" in memory
@@ -647,10 +648,30 @@ func forceMerge(ctx context.Context, bidx bleve.Index) error {
 	if !ok {
 		return fmt.Errorf("merge index: a %T is not a scorch index", adv)
 	}
-	if err := s.ForceMerge(ctx, nil); err != nil {
-		return fmt.Errorf("merge index: %w", err)
+	// ForceMerge merges the segments already persisted; the last batches
+	// may still be in memory, to be written by scorch's persister. Merge
+	// until one segment holds everything.
+	for stalled := 0; ; {
+		if err := s.ForceMerge(ctx, nil); err != nil {
+			return fmt.Errorf("merge index: %w", err)
+		}
+		stats := s.StatsMap()
+		inMemory, _ := stats["num_root_memorysegments"].(uint64)
+		onDisk, _ := stats["num_root_filesegments"].(uint64)
+		switch {
+		case inMemory+onDisk <= 1:
+			return nil
+		case inMemory == 0:
+			if stalled++; stalled > 3 {
+				return fmt.Errorf("merge index: %d segments stay apart", onDisk)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 func joinSection(s []string) string { return strings.Join(s, " > ") }

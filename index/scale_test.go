@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"gutskin/corpus"
 	"gutskin/index/rule"
 	"gutskin/internal/synthetic"
@@ -65,8 +67,12 @@ func TestBatchedBuildScoresAsOneBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	disk, _ := openIndex(t, Options{Dir: t.TempDir(), Load: libraryLoad(lib)})
+	dir := t.TempDir()
+	disk, _ := openIndex(t, Options{Dir: dir, Load: libraryLoad(lib)})
 	mem, _ := openIndex(t, Options{Load: libraryLoad(lib)})
+	if n := segmentsOf(t, disk); n != 1 {
+		t.Fatalf("the index on disk holds %d segments, want 1", n)
+	}
 	ctx := context.Background()
 	read := func(ix *Index, q string) map[string][2]float64 {
 		gen, err := ix.acquire()
@@ -201,4 +207,22 @@ func readQuestionTexts(t *testing.T, path string) []string {
 		}
 	}
 	return out
+}
+
+// segmentsOf counts the segments of the generation in service.
+func segmentsOf(t *testing.T, ix *Index) uint64 {
+	t.Helper()
+	gen, err := ix.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gen.users.Done()
+	adv, err := gen.bidx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := adv.(*scorch.Scorch).StatsMap()
+	mem, _ := stats["num_root_memorysegments"].(uint64)
+	files, _ := stats["num_root_filesegments"].(uint64)
+	return mem + files
 }

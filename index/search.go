@@ -239,8 +239,8 @@ func (g *generation) read(ctx context.Context, text string) (rule.Reading, []fou
 	for _, h := range located.Hits {
 		f := found{id: h.ID}
 		raw, _ := h.Fields[fieldRank].(string)
-		if err := json.Unmarshal([]byte(raw), &f.rank); err != nil {
-			return rule.Reading{}, nil, fmt.Errorf("decode passage %s: %w", h.ID, err)
+		if f.rank, err = g.ranks.decode(h.ID, raw); err != nil {
+			return rule.Reading{}, nil, err
 		}
 		places := map[string]rule.Field{} // term → where it matched
 		for field, terms := range h.Locations {
