@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -370,8 +369,6 @@ func readSet(t *testing.T, path string) (quality.Set, error) {
 	}
 	return set, err
 }
-
-func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestMalformedDotEnvNeverEchoesIt(t *testing.T) {
 	isolate(t)

@@ -112,7 +112,8 @@ type generation struct {
 	terms *questionTerms
 	asked *askedQuestions
 	// arts is what the generation knows of its articles.
-	arts  *articleStore
+	arts *articleStore
+	// ranks keeps the decoded rank records of passages questions weighed.
 	ranks rankCache
 	// findAlone is findAlone, but for tests of the other way to find.
 	findAlone int

@@ -167,16 +167,20 @@ func TestCostCurvePhase(t *testing.T) {
 	fmt.Println("COSTCURVE " + string(b))
 }
 
-func buildGutskin(lib, idx string) (phase, error) {
-	var p phase
+// load reads the library at lib, timed.
+func load(lib string) (*corpus.Library, phase, error) {
 	start := time.Now()
 	loaded, err := corpus.Load(os.DirFS(lib))
+	return loaded, phase{LoadSeconds: time.Since(start).Seconds()}, err
+}
+
+func buildGutskin(lib, idx string) (phase, error) {
+	loaded, p, err := load(lib)
 	if err != nil {
 		return p, err
 	}
-	p.LoadSeconds = time.Since(start).Seconds()
 	p.Passages = len(loaded.Passages())
-	start = time.Now()
+	start := time.Now()
 	ix, _, err := index.Open(context.Background(), index.Options{Dir: idx, Reuse: index.ReuseNever,
 		Load: func(context.Context) (*corpus.Library, error) { return loaded, nil }})
 	if err != nil {
@@ -189,14 +193,11 @@ func buildGutskin(lib, idx string) (phase, error) {
 // buildPlain indexes the same passages the plain way: the default mapping
 // with the English analyzer, batches of 1,000, on disk.
 func buildPlain(lib, idx string) (phase, error) {
-	var p phase
-	start := time.Now()
-	loaded, err := corpus.Load(os.DirFS(lib))
+	loaded, p, err := load(lib)
 	if err != nil {
 		return p, err
 	}
-	p.LoadSeconds = time.Since(start).Seconds()
-	start = time.Now()
+	start := time.Now()
 	m := bleve.NewIndexMapping()
 	m.DefaultAnalyzer = en.AnalyzerName
 	bidx, err := bleve.NewUsing(idx, m, scorch.Name, scorch.Name, nil)
