@@ -419,6 +419,7 @@ func dropSpaceBeforePunct(s string) string {
 
 func collapseSpaces(s string) string {
 	var b strings.Builder
+	b.Grow(len(s)) // never longer: what it keeps of the library stays its size
 	space := false
 	for _, r := range s {
 		if r == '\n' {
