@@ -410,11 +410,17 @@ func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpu
 		report.Warnings = append(report.Warnings, ErrEmptyLibrary.Error())
 		return report, ErrEmptyLibrary
 	}
-	diff(&report, old, lib)
+	// Each article is described once: the report compares the
+	// descriptions and the generation stores them.
+	articles := make([]articleMeta, 0, len(lib.Articles))
+	for _, a := range lib.Articles {
+		articles = append(articles, describe(a))
+	}
+	diff(&report, old, articles)
 	if err := ctx.Err(); err != nil {
 		return report, err
 	}
-	gen, err := ix.build(ctx, lib)
+	gen, err := ix.build(ctx, lib, articles, report.Passages.Total)
 	if err != nil {
 		return report, err
 	}
@@ -424,18 +430,11 @@ func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpu
 	return report, nil
 }
 
-// build writes a complete generation and, on disk, publishes it.
-func (ix *Index) build(ctx context.Context, lib *corpus.Library) (*generation, error) {
-	m := meta{Schema: schemaVersion, Fingerprint: Fingerprint(lib), BuiltAt: time.Now().UTC(), Articles: len(lib.Articles)}
-	articles := make([]articleMeta, 0, len(lib.Articles))
-	ids := map[string]bool{}
-	for _, a := range lib.Articles {
-		articles = append(articles, describe(a))
-		for _, p := range a.Passages {
-			ids[p.ID] = true
-		}
-	}
-	m.Passages = len(ids)
+// build writes a complete generation of lib, whose articles are described
+// by articles and hold passages distinct passages, and, on disk, publishes
+// it.
+func (ix *Index) build(ctx context.Context, lib *corpus.Library, articles []articleMeta, passages int) (*generation, error) {
+	m := meta{Schema: schemaVersion, Fingerprint: Fingerprint(lib), BuiltAt: time.Now().UTC(), Articles: len(articles), Passages: passages}
 	im, err := newMapping()
 	if err != nil {
 		return nil, err
@@ -781,8 +780,9 @@ func describe(a corpus.Article) articleMeta {
 	return m
 }
 
-// diff fills the added/removed/changed counts of a report.
-func diff(r *corpus.Report, old []articleMeta, lib *corpus.Library) {
+// diff fills the added/removed/changed counts of a report on the articles
+// described by now.
+func diff(r *corpus.Report, old, now []articleMeta) {
 	oldArticles := map[string]string{}
 	oldPassages := map[string]bool{}
 	for _, a := range old {
@@ -792,23 +792,22 @@ func diff(r *corpus.Report, old []articleMeta, lib *corpus.Library) {
 		}
 	}
 	newPassages := map[string]bool{}
-	for _, a := range lib.Articles {
-		d := describe(a)
+	for _, a := range now {
 		if h, ok := oldArticles[a.Slug]; !ok {
 			r.Articles.Added++
-		} else if h != d.Hash {
+		} else if h != a.Hash {
 			r.Articles.Changed++
 		}
 		delete(oldArticles, a.Slug)
 		for _, p := range a.Passages {
-			newPassages[p.ID] = true
-			if !oldPassages[p.ID] {
+			newPassages[p] = true
+			if !oldPassages[p] {
 				r.Passages.Added++
 			}
 		}
 	}
 	r.Articles.Removed = len(oldArticles)
-	r.Articles.Total = len(lib.Articles)
+	r.Articles.Total = len(now)
 	for p := range oldPassages {
 		if !newPassages[p] {
 			r.Passages.Removed++

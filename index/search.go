@@ -316,21 +316,24 @@ func (ix *Index) Answer(ctx context.Context, question string, k int) (corpus.Ans
 	if err := gen.addArticleSources(ans.Hits); err != nil {
 		return ans, err
 	}
-	for _, s := range d.SeeAlso {
-		a, _, err := gen.arts.get(d.found[s.Candidate].rank.Slug)
-		if err != nil {
-			return ans, err
-		}
-		ans.SeeAlso = append(ans.SeeAlso, a.ArticleInfo)
+	if ans.SeeAlso, err = gen.articlesOf(d.found, d.SeeAlso); err != nil {
+		return ans, err
 	}
-	for _, s := range d.Suggestions {
-		a, _, err := gen.arts.get(d.found[s.Candidate].rank.Slug)
+	ans.Suggestions, err = gen.articlesOf(d.found, d.Suggestions)
+	return ans, err
+}
+
+// articlesOf returns the articles of scored candidates, in order.
+func (g *generation) articlesOf(found []found, scored []rule.Scored) ([]corpus.ArticleInfo, error) {
+	out := make([]corpus.ArticleInfo, 0, len(scored))
+	for _, s := range scored {
+		a, _, err := g.arts.get(found[s.Candidate].rank.Slug)
 		if err != nil {
-			return ans, err
+			return out, err
 		}
-		ans.Suggestions = append(ans.Suggestions, a.ArticleInfo)
+		out = append(out, a.ArticleInfo)
 	}
-	return ans, nil
+	return out, nil
 }
 
 // UrgentLine is said first when a question mentions an urgent warning sign.

@@ -253,10 +253,10 @@ type Verdict struct {
 }
 
 // Decide answers a message from its readings: the whole message first, then
-// any of its sentences, with at most k answers (at least one). Members wrap questions in chat ("hey! does kefir help
-// acne? my aunt swears by it"), and the chat's words dilute the whole; so
-// when the whole has no confident answer, the sentence with the most
-// confident answer wins.
+// any of its sentences, with at most k answers (at least one). Members wrap
+// questions in chat ("hey! does kefir help acne? my aunt swears by it"),
+// and the chat's words dilute the whole; so when the whole has no
+// confident answer, the sentence with the most confident answer wins.
 func Decide(readings []Reading, k int) Verdict {
 	if len(readings) == 0 {
 		return Verdict{}
