@@ -75,27 +75,44 @@ func newLogger(w io.Writer) (*slog.Logger, error) {
 // fills an empty CORPUS_DIR is picked up by the next rebuild.
 func librarySource(flagDir string, logger *slog.Logger) (func(context.Context) (*corpus.Library, error), error) {
 	if flagDir != "" {
-		if info, err := os.Stat(flagDir); err != nil || !info.IsDir() {
-			return nil, usagef("--corpus %s: no such folder", flagDir)
+		if err := checkCorpusFlag(flagDir); err != nil {
+			return nil, err
 		}
 		return func(context.Context) (*corpus.Library, error) { return corpus.Load(os.DirFS(flagDir)) }, nil
 	}
 	return func(context.Context) (*corpus.Library, error) {
-		dir := strings.TrimSpace(os.Getenv("CORPUS_DIR"))
-		if dir == "" {
-			return corpus.Load(corpus.Default())
-		}
-		entries, err := os.ReadDir(dir)
-		switch {
-		case err != nil:
-			logger.Warn("CORPUS_DIR is not a readable folder; using the embedded library", "dir", dir, "err", err)
-		case !hasVisible(entries):
-			logger.Warn("CORPUS_DIR is empty; using the embedded library", "dir", dir)
-		default:
+		if dir := corpusDir(logger); dir != "" {
 			return corpus.Load(os.DirFS(dir))
 		}
 		return corpus.Load(corpus.Default())
 	}, nil
+}
+
+// checkCorpusFlag refuses a --corpus that names no folder.
+func checkCorpusFlag(dir string) error {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return usagef("--corpus %s: no such folder", dir)
+	}
+	return nil
+}
+
+// corpusDir is CORPUS_DIR when it names a folder with files in it, else ""
+// for the embedded library, with a warning when CORPUS_DIR is set.
+func corpusDir(logger *slog.Logger) string {
+	dir := strings.TrimSpace(os.Getenv("CORPUS_DIR"))
+	if dir == "" {
+		return ""
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err != nil:
+		logger.Warn("CORPUS_DIR is not a readable folder; using the embedded library", "dir", dir, "err", err)
+	case !hasVisible(entries):
+		logger.Warn("CORPUS_DIR is empty; using the embedded library", "dir", dir)
+	default:
+		return dir
+	}
+	return ""
 }
 
 func hasVisible(entries []os.DirEntry) bool {

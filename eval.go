@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+	"log/slog"
 	"path/filepath"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
 	"gutskin/corpus"
@@ -52,9 +51,17 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usagef("eval: name a question file (JSON lines of {\"q\": ..., \"gold\": [...]} or {\"q\": ..., \"none\": true})")
 	}
 	if *lib.corpus != "" {
-		if info, err := os.Stat(*lib.corpus); err != nil || !info.IsDir() {
-			return usagef("eval: --corpus %s: no such folder", *lib.corpus)
+		if err := checkCorpusFlag(*lib.corpus); err != nil {
+			return fmt.Errorf("eval: %w", err)
 		}
+	}
+	// CORPUS_DIR and INDEX_DIR may come from .env, as for ask.
+	if err := loadDotEnv(); err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr)
+	if err != nil {
+		return err
 	}
 	sets := make([]quality.Set, len(files))
 	for i, file := range files {
@@ -65,7 +72,7 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("eval: %s names its library in its first line; leave out --corpus", file)
 		}
 	}
-	e := &evaluator{flags: lib, stderr: stderr, indexes: map[string]*index.Index{}}
+	e := &evaluator{flags: lib, stderr: stderr, log: logger, indexes: map[string]*index.Index{}}
 	defer e.close()
 	var rows []evalRow
 	for _, set := range sets {
@@ -96,7 +103,8 @@ func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 type evaluator struct {
 	flags   libraryFlags
 	stderr  io.Writer
-	indexes map[string]*index.Index // by library name and folders; "" is an index on disk
+	log     *slog.Logger
+	indexes map[string]*index.Index // by what the library is made of; "" is an index on disk
 }
 
 func (e *evaluator) close() {
@@ -106,9 +114,9 @@ func (e *evaluator) close() {
 }
 
 // library resolves what a set is scored on: the library its first line
-// names, else --corpus, else CORPUS_DIR when it holds articles, else the
-// built-in library; or, for a set that names none, the index --index or
-// INDEX_DIR names, when one does (lib is then nil and name says which).
+// names, else --corpus, else the index --index or INDEX_DIR names (lib is
+// then nil and name says which), else CORPUS_DIR when it holds articles,
+// else the built-in library.
 func (e *evaluator) library(set quality.Set) (lib *quality.Library, name string) {
 	if set.Library != nil {
 		return set.Library, set.Library.Name()
@@ -120,11 +128,9 @@ func (e *evaluator) library(set quality.Set) (lib *quality.Library, name string)
 	if dir := indexDir(*e.flags.index); dir != "" {
 		return nil, "index " + dir
 	}
-	if dir := strings.TrimSpace(os.Getenv("CORPUS_DIR")); dir != "" {
-		if entries, err := os.ReadDir(dir); err == nil && hasVisible(entries) {
-			l := quality.Library{Folders: []string{dir}}
-			return &l, l.Name()
-		}
+	if dir := corpusDir(e.log); dir != "" {
+		l := quality.Library{Folders: []string{dir}}
+		return &l, l.Name()
 	}
 	return &quality.Library{Builtin: true}, "built-in"
 }

@@ -765,3 +765,38 @@ func TestEvalUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// eval reads CORPUS_DIR from .env, as ask does, for a set that names no
+// library.
+func TestEvalReadsDotEnv(t *testing.T) {
+	isolate(t)
+	os.Unsetenv("CORPUS_DIR") // set, even empty, it would beat .env; isolate restores it
+	set := evalFixture(t, false)
+	dir := filepath.Dir(set)
+	lines, err := os.ReadFile(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, questions, _ := strings.Cut(string(lines), "\n") // without its library line
+	plain := filepath.Join(dir, "plain.jsonl")
+	if err := os.WriteFile(plain, []byte(questions), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(".env", []byte("CORPUS_DIR="+filepath.Join(dir, "lib")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runEval(context.Background(), []string{"--json", plain}, &stdout, &stderr); code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, stderr.String())
+	}
+	var row struct {
+		Library  string  `json:"library"`
+		RecallAt float64 `json:"recall_at_1"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &row); err != nil {
+		t.Fatalf("%v: %s", err, stdout.String())
+	}
+	if row.Library == "built-in" || row.RecallAt != 1 {
+		t.Errorf("scored on %q with Recall@1 %v, want the .env's CORPUS_DIR and 1", row.Library, row.RecallAt)
+	}
+}
