@@ -62,30 +62,25 @@ func dottedWordArticle(size int) string {
 // proseArticle is the baseline: paragraphs of ordinary sentences, each
 // paragraph citing its reference as "[n]", about size bytes long.
 func proseArticle(size int) string {
-	var b strings.Builder
-	b.WriteString(md("Prose", ""))
-	n := 0
-	for b.Len() < size {
-		n++
-		fmt.Fprintf(&b, "%s Kefir is a fermented milk drink, and one small study looked at it [%d].\n\n", strings.Repeat("The gut and the skin talk to each other in several ways. ", 4), n)
-	}
-	b.WriteString("## References\n\n")
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&b, "%d. Author A (2020). Study %d.\n", i, i)
-	}
-	return b.String()
+	return proseWith(md("Prose", ""), "## References\n\n", size)
 }
 
 // plainProseArticle is proseArticle as a pasted plain-text post.
 func plainProseArticle(size int) string {
+	return proseWith("Prose Pasted From a Blog\n\n", "References:\n", size)
+}
+
+// proseWith is the prose of proseArticle under head, with its references
+// under refsHead.
+func proseWith(head, refsHead string, size int) string {
 	var b strings.Builder
-	b.WriteString("Prose Pasted From a Blog\n\n")
+	b.WriteString(head)
 	n := 0
 	for b.Len() < size {
 		n++
 		fmt.Fprintf(&b, "%s Kefir is a fermented milk drink, and one small study looked at it [%d].\n\n", strings.Repeat("The gut and the skin talk to each other in several ways. ", 4), n)
 	}
-	b.WriteString("References:\n")
+	b.WriteString(refsHead)
 	for i := 1; i <= n; i++ {
 		fmt.Fprintf(&b, "%d. Author A (2020). Study %d.\n", i, i)
 	}

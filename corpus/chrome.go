@@ -74,13 +74,13 @@ func isCTASentence(s string) bool {
 }
 
 // ctaKey lowercases a sentence, unifies apostrophes and drops what leads
-// it in without words: emoji, arrows, bullets, quotes.
+// it in without words: emoji, arrows, bullets, quotes. Its sentences come
+// from splitSentences, spaces already collapsed.
 func ctaKey(s string) string {
 	s = strings.TrimLeftFunc(s, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '@' && r != '#'
 	})
-	s = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "’", "'")
-	return collapseSpaces(s)
+	return strings.ReplaceAll(strings.ToLower(s), "’", "'")
 }
 
 // firstWord returns the word k starts with: letters, apostrophes and
@@ -512,27 +512,25 @@ func readMetaLine(t string) (lineMeta, bool) {
 	if len(t) > 200 || !fewerWords(t, 30) || !strings.ContainsAny(t, "0123456789") && !bylineStartRe.MatchString(t) {
 		return m, false // no date, count or reading time, and no "By"
 	}
+	// The separator takes the spaces around it, so parts come trimmed.
 	parts := metaSepRe.Split(strings.TrimSpace(t), -1)
+	dates := make([]string, len(parts))
 	more, dated := false, false
-	for _, p := range parts {
+	for i, p := range parts {
 		if wordCount(p) > 10 {
 			return m, false // prose, not a byline's part
 		}
+		dates[i] = metaDate(p)
+		dated = dated || dates[i] != "" || readTimeRe.MatchString(p) || datedRe.MatchString(p)
 	}
-	for _, p := range parts {
-		dated = dated || metaDate(p) != "" || readTimeRe.MatchString(p) || datedRe.MatchString(p)
-	}
-	for _, p := range parts {
-		p = strings.TrimSpace(p)
+	for i, p := range parts {
 		switch {
 		case p == "":
 			return m, false
 		case readTimeRe.MatchString(p), commentCountRe.MatchString(p):
 			more = true
-		case metaDate(p) != "":
-			if m.published == "" {
-				m.published = metaDate(p)
-			}
+		case dates[i] != "":
+			m.published = cmp.Or(m.published, dates[i])
 		default:
 			if sub := datedRe.FindStringSubmatch(p); sub != nil && metaDate(sub[2]) != "" {
 				more = true

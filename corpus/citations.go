@@ -201,7 +201,7 @@ func yearSpans(s string) [][2]int {
 		}
 		if r, _ := utf8.DecodeRuneInString(s[end:]); end < len(s) && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
 			i = j
-			continue // "2012s", a part of a word
+			continue // "2012st", "2019ab": part of a word
 		}
 		if start > 0 && s[start-1] == '(' && end < len(s) && s[end] == ')' {
 			start, end = start-1, end+1

@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,17 +13,7 @@ var communityDir = filepath.Join("..", "testdata", "libraries", "community")
 
 func loadCommunity(t *testing.T) map[string]Article {
 	t.Helper()
-	if _, err := os.Stat(communityDir); err != nil {
-		t.Skipf("no community library at %s: %v", communityDir, err)
-	}
-	lib, err := Load(os.DirFS(communityDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLibrary(t, lib)
-	if len(lib.Skipped) > 0 || len(lib.Warnings) > 0 {
-		t.Errorf("skipped %v, warnings %v", lib.Skipped, lib.Warnings)
-	}
+	lib := loadCleanFolder(t, communityDir, "community library")
 	out := map[string]Article{}
 	for _, a := range lib.Articles {
 		out[a.Slug] = a

@@ -36,8 +36,10 @@ type ArticleInfo struct {
 // Reference is one entry of an article's reference list, or the article
 // itself when a passage cites no reference.
 type Reference struct {
-	// Label is what readers see in brackets ("1"); empty for the article
-	// itself.
+	// Label is what readers see in brackets ("1"). It is empty for the
+	// article itself, cited by a passage with no reference of its own, and
+	// for an entry of an unnumbered reference list, which no marker can
+	// cite and which is shown only among the article's sources.
 	Label string `json:"label"`
 	// Text is the full reference as written, without its list number.
 	Text string `json:"text"`

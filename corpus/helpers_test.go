@@ -181,3 +181,21 @@ func checkLibrary(t testing.TB, lib *Library) {
 		}
 	}
 }
+
+// loadCleanFolder loads the library in dir, skipping the test when dir is
+// absent (why says what it is), and fails on any skipped file or warning.
+func loadCleanFolder(t *testing.T, dir, why string) *Library {
+	t.Helper()
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no %s at %s: %v", why, dir, err)
+	}
+	lib, err := Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLibrary(t, lib)
+	if len(lib.Skipped) > 0 || len(lib.Warnings) > 0 {
+		t.Errorf("skipped %v, warnings %v", lib.Skipped, lib.Warnings)
+	}
+	return lib
+}

@@ -70,8 +70,25 @@ var (
 	// "www.…" to "http://www.…".
 	markdownParser = goldmark.New(goldmark.WithExtensions(extension.Footnote, extension.Table, extension.Strikethrough, extension.TaskList), goldmark.WithParserOptions(
 		parser.WithASTTransformers(util.Prioritized(keepUnreferencedFootnotes{}, 998)))).Parser()
-	yamlLineRe   = regexp.MustCompile(`line (\d+)`)
-	referencesRe = regexp.MustCompile(`(?i)^\s*(references|sources|bibliography|works cited|literature)\s*:?\s*$`)
+	yamlLineRe = regexp.MustCompile(`line (\d+)`)
+)
+
+// The words that label a reference list, in both readers: listLabels head
+// one on their own; singleLabels only when a reference follows.
+const (
+	listLabels   = `references|sources|bibliography|works cited|literature|citations`
+	singleLabels = `reference|source|citation`
+)
+
+var (
+	// referencesRe is a reference list's heading: "References", "Sources:".
+	referencesRe = regexp.MustCompile(`(?i)^\s*(?:` + listLabels + `)\s*:?\s*$`)
+	// sourceLineRe is a reference list's label with its first entry on the
+	// same line: "Source: Alves E (2022) …".
+	sourceLineRe = regexp.MustCompile(`(?i)^\s*(?:` + listLabels + `|` + singleLabels + `)\s*:\s*(\S.*)$`)
+	// singleRefHeaderRe is "Source:" or "Reference", which label a list
+	// only when a reference follows.
+	singleRefHeaderRe = regexp.MustCompile(`(?i)^\s*(?:` + singleLabels + `)\s*:?\s*$`)
 )
 
 // readMarkdown reads a Markdown article with optional YAML front matter.

@@ -18,12 +18,6 @@ import (
 var (
 	bulletRe     = regexp.MustCompile(`^(?:[•·▪◦‣●○■–*-]|\d{1,3}[.)])\s+`)
 	trailingCite = regexp.MustCompile(`[⁰¹²³⁴⁵⁶⁷⁸⁹,]+$`)
-	// sourceLineRe is a reference list's label with its first entry on the
-	// same line: "Source: Alves E (2022) …".
-	sourceLineRe = regexp.MustCompile(`(?i)^\s*(?:references?|sources?|bibliography|works cited|citations?)\s*:\s*(\S.*)$`)
-	// singleRefHeaderRe is "Source:" or "Reference", which label a list
-	// only when a reference follows.
-	singleRefHeaderRe = regexp.MustCompile(`(?i)^\s*(?:source|reference|citation)\s*:?\s*$`)
 )
 
 // maxRelatedTitles bounds how many lines after a "Related posts" line are
@@ -84,17 +78,12 @@ func readPlainText(src string) document {
 	// case (capitals against not), is that heading's parent: "known vs
 	// claimed" over "KNOWN" and "CLAIMED". Headings of the parent's case
 	// close it.
-	parent, parentCaps, nested, headingOnly := "", false, false, false
+	headingOnly := false
 	setSection := func(h string) {
-		caps := isAllCaps(h)
-		switch {
-		case nested && caps != parentCaps:
-			section = []string{parent, h}
-		case !nested && headingOnly && len(section) == 1 && isAllCaps(section[0]) != caps:
-			parent, parentCaps, nested = section[0], !caps, true
-			section = []string{parent, h}
-		default:
-			nested = false
+		// A section nested under a parent is two deep; a parent opens one.
+		if n := len(section); n > 0 && (n == 2 || headingOnly) && isAllCaps(section[0]) != isAllCaps(h) {
+			section = []string{section[0], h}
+		} else {
 			section = []string{h}
 		}
 		headingOnly = true
@@ -280,8 +269,8 @@ func splitGroups(doc *document, lines []textLine) []group {
 			cur = append(cur, l)
 			continue
 		}
-		if len(cur) > 0 && bulletRe.MatchString(cur[0].text) && l.indent <= cur[0].indent && startsUpper(t) &&
-			isNoteHeading(t) && i+1 < len(lines) && bulletRe.MatchString(lines[i+1].text) {
+		if len(cur) > 0 && bulletRe.MatchString(cur[0].text) && l.indent <= cur[0].indent && isHeading(t) &&
+			i+1 < len(lines) && bulletRe.MatchString(lines[i+1].text) {
 			// Not the item's wrapped text but the heading of the next
 			// list: "- last item" / "CLAIMED" / "- next item".
 			flush()
@@ -358,6 +347,7 @@ func isNoteHeading(t string) bool {
 	return trimmed != "" && !strings.ContainsRune(".,;:", rune(trimmed[len(trimmed)-1]))
 }
 
+// startsUpper reports whether t starts with a capital or a digit.
 func startsUpper(t string) bool {
 	r, _ := utf8.DecodeRuneInString(t)
 	return unicode.IsUpper(r) || unicode.IsDigit(r)
@@ -501,20 +491,7 @@ func isCTALine(t string) bool {
 // isHeading reports whether a one-line paragraph is a section heading: short,
 // capitalised, and not ending like a sentence.
 func isHeading(t string) bool {
-	n := wordCount(t)
-	if n == 0 || n > 12 || bulletRe.MatchString(t) {
-		return false
-	}
-	trimmed := trailingCite.ReplaceAllString(t, "")
-	if trimmed == "" {
-		return false // only markers or commas: no words to head a section
-	}
-	last := trimmed[len(trimmed)-1]
-	if strings.ContainsRune(".,;:", rune(last)) {
-		return false
-	}
-	r := []rune(t)[0]
-	return unicode.IsUpper(r) || unicode.IsDigit(r)
+	return !bulletRe.MatchString(t) && isNoteHeading(t) && startsUpper(t)
 }
 
 func looksLikeReference(t string) bool {

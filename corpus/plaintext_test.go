@@ -605,6 +605,17 @@ func TestPlainTextSourceLine(t *testing.T) {
 			texts: []string{"Bowe WP, Logan AC (2011). Acne vulgaris. Gut Pathogens 3:1.", "Arck P et al. (2010). Is there a gut-brain-skin axis? Exp Dermatol."},
 		},
 		{
+			// One list of label words serves both readers and every form.
+			name:  "Literature: with the reference on the same line",
+			src:   head + para + "\n\nLiterature: Bowe WP, Logan AC (2011). Acne vulgaris. Gut Pathogens 3:1.\n",
+			texts: []string{"Bowe WP, Logan AC (2011). Acne vulgaris. Gut Pathogens 3:1."},
+		},
+		{
+			name:  "a bare Citations line",
+			src:   head + para + "\n\nCitations\nBowe WP, Logan AC (2011). Acne vulgaris. Gut Pathogens 3:1.\n",
+			texts: []string{"Bowe WP, Logan AC (2011). Acne vulgaris. Gut Pathogens 3:1."},
+		},
+		{
 			name: "Source: with no reference is prose",
 			src:  head + para + "\n\nSource: my own kitchen, after ten years of making kefir at home for the whole family and friends who visit.\n",
 		},

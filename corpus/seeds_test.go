@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,18 +13,7 @@ var seedsDir = filepath.Join("..", "..", "shared", "seeds")
 
 func loadSeeds(t *testing.T) *Library {
 	t.Helper()
-	if _, err := os.Stat(seedsDir); err != nil {
-		t.Skipf("no seed articles at %s (a fresh clone has no ../shared): %v", seedsDir, err)
-	}
-	lib, err := Load(os.DirFS(seedsDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkLibrary(t, lib)
-	if len(lib.Skipped) > 0 || len(lib.Warnings) > 0 {
-		t.Errorf("skipped %v, warnings %v", lib.Skipped, lib.Warnings)
-	}
-	return lib
+	return loadCleanFolder(t, seedsDir, "seed articles (a fresh clone has no ../shared)")
 }
 
 func seedArticle(t *testing.T, lib *Library, prefix string) Article {
