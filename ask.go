@@ -131,6 +131,9 @@ func buildIndex(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if ix != nil {
 		defer ix.Close()
 	}
+	if err != nil && progress != nil {
+		fmt.Fprint(stderr, "\r\033[K") // the error line replaces a half-drawn progress line
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		// Nothing was attempted (a bad setting, a missing --corpus folder,

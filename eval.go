@@ -34,7 +34,15 @@ type evalRow struct {
 	quality.Result
 	CandidateRecall float64 `json:"candidate_recall"`
 
-	reach, answerable int // candidate recall's counts, for pooling
+	reach int // answerable questions whose gold is a candidate, for pooling
+}
+
+// setReach sets the row's candidate recall from reach.
+func (r *evalRow) setReach(reach int) {
+	r.reach = reach
+	if r.Answerable > 0 {
+		r.CandidateRecall = float64(reach) / float64(r.Answerable)
+	}
 }
 
 func evalCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -224,16 +232,13 @@ func (e *evaluator) scoreSet(ctx context.Context, set quality.Set, each bool) ([
 // pool combines the rows of every article alone into one.
 func pool(rows []evalRow) evalRow {
 	results := make([]quality.Result, len(rows))
-	out := evalRow{Library: rows[0].Library, File: rows[0].File, Article: "all", HeldBack: rows[0].HeldBack}
+	reach := 0
 	for i, r := range rows {
 		results[i] = r.Result
-		out.reach += r.reach
-		out.answerable += r.answerable
+		reach += r.reach
 	}
-	out.Result = quality.Combine(results...)
-	if out.answerable > 0 {
-		out.CandidateRecall = float64(out.reach) / float64(out.answerable)
-	}
+	out := evalRow{Library: rows[0].Library, File: rows[0].File, Article: "all", HeldBack: rows[0].HeldBack, Result: quality.Combine(results...)}
+	out.setReach(reach)
 	return out
 }
 
@@ -243,23 +248,21 @@ func scoreOn(ctx context.Context, ix *index.Index, questions []quality.Question)
 	if err != nil {
 		return evalRow{}, err
 	}
-	row := evalRow{Result: res}
+	reach := 0
 	for _, q := range questions {
 		if q.None {
 			continue
 		}
-		row.answerable++
 		cands, err := ix.Candidates(ctx, q.Q)
 		if err != nil {
 			return evalRow{}, fmt.Errorf("line %d: %w", q.Line, err)
 		}
-		if slices.ContainsFunc(cands, func(c index.Candidate) bool { return quality.MatchesGold(asPassage(c.Passage), q.Gold) }) {
-			row.reach++
+		if slices.ContainsFunc(cands, func(c index.Candidate) bool { return quality.MatchesGold(quality.PassageOf(c.Passage), q.Gold) }) {
+			reach++
 		}
 	}
-	if row.answerable > 0 {
-		row.CandidateRecall = float64(row.reach) / float64(row.answerable)
-	}
+	row := evalRow{Result: res}
+	row.setReach(reach)
 	return row, nil
 }
 
@@ -282,12 +285,10 @@ func (s searchAnswerer) Answer(ctx context.Context, q string, k int) ([]quality.
 	hits, err := s.ix.Search(ctx, q, k)
 	out := make([]quality.Passage, len(hits))
 	for i, h := range hits {
-		out[i] = asPassage(h.Passage)
+		out[i] = quality.PassageOf(h.Passage)
 	}
 	return out, err
 }
-
-func asPassage(p corpus.Passage) quality.Passage { return quality.Passage{ID: p.ID, Text: p.Text} }
 
 // writeEval prints one row per library and set, then the misses of every
 // set that is not held back.

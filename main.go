@@ -30,7 +30,7 @@ const usage = `usage: gutskin <command> [flags]
 commands:
   ask [--corpus DIR] [--index DIR] [--top N] [--json] [QUESTION ...]
   index [--corpus DIR] [--index DIR] [--json]
-  eval [--corpus DIR] [--index DIR] [--json] FILE ...
+  eval [--corpus DIR] [--index DIR] [--json] [--each-article] FILE ...
   serve      run the Discord bot
   health     check a running bot's readiness (exit 0 when ready)
 `

@@ -337,7 +337,7 @@ func TestQuestionSetsNameOnePassage(t *testing.T) {
 			for _, g := range q.Gold {
 				n := 0
 				for _, p := range passages {
-					if quality.MatchesGold(quality.Passage{ID: p.ID, Text: p.Text}, []string{g}) {
+					if quality.MatchesGold(quality.PassageOf(p), []string{g}) {
 						n++
 					}
 				}

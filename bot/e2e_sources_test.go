@@ -6,7 +6,7 @@ import (
 )
 
 // articleSourcesField is the field an answer's article sources appear in.
-const articleSourcesField = "Sources of the article (not for this passage)"
+const articleSourcesField = "Sources of the article (not specific to this passage)"
 
 // A passage without markers, in an article with a reference list, is
 // answered with that list in a field of its own, apart from the passage's

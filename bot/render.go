@@ -170,7 +170,7 @@ func referenceText(r corpus.Reference) string {
 // articleSourcesName names the field of an answer's article sources: the
 // article's reference list, shown when the passage cites nothing of its own.
 // The name says it does not back the passage.
-const articleSourcesName = "Sources of the article (not for this passage)"
+const articleSourcesName = "Sources of the article (not specific to this passage)"
 
 // articleSourcesField renders an answer's article sources as one field,
 // formatted like the passage's own references and cut to the field's limit

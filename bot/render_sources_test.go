@@ -53,7 +53,7 @@ func TestAnswerEmbedArticleSources(t *testing.T) {
 	if !strings.HasPrefix(sources.Value, "The article itself: [Miso soup and the skin]") {
 		t.Errorf("Sources field %q: want the article itself, as before", sources.Value)
 	}
-	if !strings.Contains(f.Name, "not for this passage") {
+	if !strings.Contains(f.Name, "not specific to this passage") {
 		t.Errorf("field name %q must say the list does not back the passage", f.Name)
 	}
 	want := "**[1]** Fixture M (2022). Breakfast miso and dry skin: an invented trial. · [doi.org/10.0000/fixture.2022.7](<https://doi.org/10.0000/fixture.2022.7>)\n" +

@@ -28,7 +28,7 @@ func passagesOf(fsys fs.FS) ([]quality.Passage, error) {
 	}
 	var out []quality.Passage
 	for _, p := range lib.Passages() {
-		out = append(out, quality.Passage{ID: p.ID, Text: p.Text})
+		out = append(out, quality.PassageOf(p))
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("the library has no passages")
@@ -201,7 +201,7 @@ func (g *gutskin) Answer(ctx context.Context, question string, k int) ([]quality
 	hits, err := g.ix.Search(ctx, question, k)
 	out := make([]quality.Passage, len(hits))
 	for i, h := range hits {
-		out[i] = quality.Passage{ID: h.Passage.ID, Text: h.Passage.Text}
+		out[i] = quality.PassageOf(h.Passage)
 	}
 	return out, err
 }

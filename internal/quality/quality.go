@@ -125,8 +125,8 @@ func (l Library) FS() (fs.FS, error) {
 	return out, nil
 }
 
-// Only returns a file system holding just the named file of fsys.
-func Only(fsys fs.FS, name string) (fs.FS, error) {
+// only returns a file system holding just the named file of fsys.
+func only(fsys fs.FS, name string) (fs.FS, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("read article: %w", err)
@@ -148,7 +148,7 @@ func EachArticle(fsys fs.FS, questions []Question, score func(file string, alone
 		answers := false
 		for _, q := range questions {
 			if q.None || slices.ContainsFunc(a.Passages, func(p corpus.Passage) bool {
-				return MatchesGold(Passage{ID: p.ID, Text: p.Text}, q.Gold)
+				return MatchesGold(PassageOf(p), q.Gold)
 			}) {
 				qs = append(qs, q)
 				answers = answers || !q.None
@@ -157,7 +157,7 @@ func EachArticle(fsys fs.FS, questions []Question, score func(file string, alone
 		if !answers {
 			continue
 		}
-		alone, err := Only(fsys, a.File)
+		alone, err := only(fsys, a.File)
 		if err != nil {
 			return err
 		}
@@ -172,6 +172,9 @@ func EachArticle(fsys fs.FS, questions []Question, score func(file string, alone
 type Passage struct {
 	ID, Text string
 }
+
+// PassageOf is what scoring needs of a library's passage.
+func PassageOf(p corpus.Passage) Passage { return Passage{ID: p.ID, Text: p.Text} }
 
 // Answerer answers a question with passages, best first; none means no
 // answer.
@@ -256,12 +259,6 @@ type Miss struct {
 	Question string `json:"question"`
 	Want     string `json:"want"`
 	Got      string `json:"got"`
-}
-
-// ReadQuestions reads the questions of a question set.
-func ReadQuestions(path string) ([]Question, error) {
-	set, err := ReadSet(path)
-	return set.Questions, err
 }
 
 // setHeader is the optional first line of a set file.

@@ -89,11 +89,12 @@ func TestEvaluateStopsOnEngineError(t *testing.T) {
 	}
 }
 
-func TestReadQuestions(t *testing.T) {
+func TestReadSetQuestions(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.jsonl")
 	os.WriteFile(good, []byte("{\"q\": \"a\", \"gold\": [\"x\"]}\n\n// a comment\n{\"q\": \"b\", \"none\": true}\n"), 0o644)
-	qs, err := ReadQuestions(good)
+	set, err := ReadSet(good)
+	qs := set.Questions
 	if err != nil || len(qs) != 2 || qs[0].Line != 1 || qs[1].Line != 4 || !qs[1].None {
 		t.Fatalf("got %+v, %v", qs, err)
 	}
@@ -106,11 +107,11 @@ func TestReadQuestions(t *testing.T) {
 	for _, tt := range tests {
 		path := filepath.Join(dir, "bad.jsonl")
 		os.WriteFile(path, []byte(tt.content), 0o644)
-		if _, err := ReadQuestions(path); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if _, err := ReadSet(path); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want it to name the line", tt.name, err)
 		}
 	}
-	if _, err := ReadQuestions(filepath.Join("testdata", "bad-line.jsonl")); err == nil || !strings.Contains(err.Error(), "bad-line.jsonl:2:") {
+	if _, err := ReadSet(filepath.Join("testdata", "bad-line.jsonl")); err == nil || !strings.Contains(err.Error(), "bad-line.jsonl:2:") {
 		t.Errorf("testdata/bad-line.jsonl: err = %v, want line 2", err)
 	}
 }
