@@ -217,7 +217,7 @@ type writer struct {
 	// extras are the words of the current article that are no token of
 	// the prose model (multi-word terms, rare terms); token id -1-i is
 	// extras[i].
-	extras []string
+	extras extras
 	// used maps an article's reference labels (index+1) to pool ids.
 	used    []int
 	termBuf []int32
@@ -233,14 +233,42 @@ func newWriter(v *vocabulary, seed int64) *writer {
 		extraWords: func(id int32) int {
 			return len(strings.Fields(w.extras[-id-1]))
 		},
-		fallback: func() int32 { return w.extra(v.rareTerm(w.zipf.Uint64())) },
+		fallback: func() int32 { return w.extras.add(v.rareTerm(w.zipf.Uint64())) },
 	}
 	return w
 }
 
-func (w *writer) extra(s string) int32 {
-	w.extras = append(w.extras, s)
-	return int32(-len(w.extras))
+// extras are the words a sentence uses that are no token of its model:
+// token -1 is extras[0], -2 extras[1], and so on.
+type extras []string
+
+// add appends s and returns its token.
+func (e *extras) add(s string) int32 {
+	*e = append(*e, s)
+	return int32(-len(*e))
+}
+
+// writeTokens writes toks, words of words or of e: spaced, commas glued to
+// the word before, the first letter capitalized if asked.
+func (e extras) writeTokens(b interface {
+	WriteString(string) (int, error)
+	WriteByte(byte) error
+}, toks []int32, words []string, capital bool) {
+	for i, t := range toks {
+		s := ""
+		if t < 0 {
+			s = e[-t-1]
+		} else {
+			s = words[t]
+		}
+		if t != comma && i > 0 {
+			b.WriteByte(' ')
+		}
+		if i == 0 && capital {
+			s = capitalize(s)
+		}
+		b.WriteString(s)
+	}
 }
 
 // fileName is where the article p outlines is stored: its number, so
@@ -436,7 +464,7 @@ func (w *writer) proseSentence(s sectionPlan, want, room int, opening bool) int 
 		if id := s.termIDs[i]; id >= 0 {
 			term = append(term, id)
 		} else {
-			term = append(term, w.extra(word))
+			term = append(term, w.extras.add(word))
 		}
 	}
 	w.termBuf = term
@@ -474,7 +502,7 @@ func (w *writer) swap(t int32) bool {
 // rare swaps, in one sentence in three, a content word for a rare term.
 func (w *writer) rare() {
 	if w.rng.IntN(3) == 0 {
-		w.swap(w.extra(w.v.rareTerm(w.zipf.Uint64())))
+		w.swap(w.extras.add(w.v.rareTerm(w.zipf.Uint64())))
 	}
 }
 
@@ -512,24 +540,9 @@ func (w *writer) marker() string {
 // before, the first letter capitalized if asked, then the marker and the
 // end punctuation.
 func (w *writer) writeSentence(capital bool, marker, end string) {
-	b := &w.buf
-	for i, t := range w.sw.toks {
-		var s string
-		if t < 0 {
-			s = w.extras[-t-1]
-		} else {
-			s = w.v.prose.words[t]
-		}
-		if t != comma && i > 0 {
-			b.WriteByte(' ')
-		}
-		if i == 0 && capital {
-			s = capitalize(s)
-		}
-		b.WriteString(s)
-	}
-	b.WriteString(marker)
-	b.WriteString(end)
+	w.extras.writeTokens(&w.buf, w.sw.toks, w.v.prose.words, capital)
+	w.buf.WriteString(marker)
+	w.buf.WriteString(end)
 }
 
 // yamlQuote writes s as a double-quoted YAML string.

@@ -337,15 +337,21 @@ func (w *sentenceWriter) accepts(c int32, words int, spec sentenceSpec, endOK fu
 	return true
 }
 
-// copies reports whether appending c would repeat a source window, or,
-// when c ends the sentence, a whole source sentence.
-func (w *sentenceWriter) copies(c int32, end bool) bool {
+// wordsToHash sets hashBuf to a sentence start and the sentence's tokens
+// without its commas.
+func (w *sentenceWriter) wordsToHash() {
 	w.hashBuf = append(w.hashBuf[:0], boundary)
 	for _, t := range w.toks {
 		if t != comma {
 			w.hashBuf = append(w.hashBuf, t)
 		}
 	}
+}
+
+// copies reports whether appending c would repeat a source window, or,
+// when c ends the sentence, a whole source sentence.
+func (w *sentenceWriter) copies(c int32, end bool) bool {
+	w.wordsToHash()
 	w.hashBuf = append(w.hashBuf, c)
 	if end {
 		if _, ok := w.m.grams[hashTokens(w.hashBuf)]; ok {
@@ -399,12 +405,7 @@ var neverEnds = map[string]bool{"the": true, "a": true, "an": true, "of": true, 
 // copiesAnywhere reports whether the finished sentence in w.toks repeats a
 // source window anywhere, or a whole source sentence.
 func (w *sentenceWriter) copiesAnywhere() bool {
-	w.hashBuf = append(w.hashBuf[:0], boundary)
-	for _, t := range w.toks {
-		if t != comma {
-			w.hashBuf = append(w.hashBuf, t)
-		}
-	}
+	w.wordsToHash()
 	w.hashBuf = append(w.hashBuf, boundary)
 	if _, ok := w.m.grams[hashTokens(w.hashBuf)]; ok {
 		return true

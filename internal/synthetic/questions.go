@@ -69,35 +69,22 @@ func (v *vocabulary) memberQuestion(rng *rand.Rand, term string, keys []string, 
 	// The chain over members' questions, with the topic in place of one
 	// of its content words (or tacked on when it has none).
 	sw := sentenceWriter{m: v.questions, rng: rng}
-	var extras []string
-	extra := func(s string) int32 {
-		extras = append(extras, s)
-		return int32(-len(extras))
-	}
-	sw.extraWords = func(id int32) int { return len(strings.Fields(extras[-id-1])) }
-	sw.fallback = func() int32 { return extra(v.rareTerm(uint64(rng.IntN(rareRanks)))) }
+	var ex extras
+	sw.extraWords = func(id int32) int { return len(strings.Fields(ex[-id-1])) }
+	sw.fallback = func() int32 { return ex.add(v.rareTerm(uint64(rng.IntN(rareRanks)))) }
 	sw.sentence(sentenceSpec{minWords: 4, maxWords: 16, letterFirst: true})
 	placed := false
 	start := rng.IntN(len(sw.toks))
 	for i := range sw.toks {
 		j := (start + i) % len(sw.toks)
 		if t := sw.toks[j]; t >= 0 && v.questions.content[t] {
-			sw.toks[j] = extra(term)
+			sw.toks[j] = ex.add(term)
 			placed = true
 			break
 		}
 	}
 	var b strings.Builder
-	for i, t := range sw.toks {
-		if t != comma && i > 0 {
-			b.WriteByte(' ')
-		}
-		if t < 0 {
-			b.WriteString(extras[-t-1])
-		} else {
-			b.WriteString(v.questions.words[t])
-		}
-	}
+	ex.writeTokens(&b, sw.toks, v.questions.words, false)
 	if !placed {
 		b.WriteString(" with " + term)
 	}
@@ -150,28 +137,11 @@ func (v *vocabulary) reference(seed int64, id int, b *bytes.Buffer) {
 	year := 1995 + rng.IntN(31)
 	b.WriteString(" (" + strconv.Itoa(year) + "). ")
 	sw := sentenceWriter{m: v.prose, rng: rng}
-	var extras []string
+	var ex extras
 	sw.extraWords = func(int32) int { return 1 }
-	sw.fallback = func() int32 {
-		extras = append(extras, v.rareTerm(uint64(rng.IntN(rareRanks))))
-		return int32(-len(extras))
-	}
+	sw.fallback = func() int32 { return ex.add(v.rareTerm(uint64(rng.IntN(rareRanks)))) }
 	sw.sentence(sentenceSpec{minWords: 5, maxWords: 18, letterFirst: true})
-	for i, t := range sw.toks {
-		if t != comma && i > 0 {
-			b.WriteByte(' ')
-		}
-		s := ""
-		if t < 0 {
-			s = extras[-t-1]
-		} else {
-			s = v.prose.words[t]
-		}
-		if i == 0 {
-			s = capitalize(s)
-		}
-		b.WriteString(s)
-	}
+	ex.writeTokens(b, sw.toks, v.prose.words, true)
 	b.WriteString(". *")
 	b.WriteString(journals[rng.IntN(len(journals))])
 	b.WriteString("* ")
