@@ -266,6 +266,7 @@ func (f floors) check(t *testing.T, name string, r evalRow) {
 // them when quality improves.
 func TestAnswerQuality(t *testing.T) {
 	repoRoot, _ := os.Getwd()
+	sets := questionSets(t) // before isolate leaves the repository
 	isolate(t)
 	ctx := context.Background()
 	e := &evaluator{flags: libraryFlags{corpus: new(string), index: new(string)}, stderr: io.Discard, indexes: map[string]*index.Index{}}
@@ -273,6 +274,14 @@ func TestAnswerQuality(t *testing.T) {
 	// The project's bar is Recall@1 0.85, MRR@3 0.90, no-answer 0.95 and
 	// false silence 0.05 on every library but round 2 (README, "Answers on
 	// any library", says where gutskin stands against it).
+	var floored []string
+	defer func() {
+		for _, f := range sets {
+			if !slices.Contains(floored, f) {
+				t.Errorf("testdata/%s has no floors here", f)
+			}
+		}
+	}()
 	for _, tc := range []struct {
 		file        string
 		whole, each floors // each: every article alone, pooled; zero when not scored
@@ -288,6 +297,7 @@ func TestAnswerQuality(t *testing.T) {
 		{"seeds.jsonl", floors{0.46, 0.56, 0.75, 0.50, 0.99, 0.20}, floors{0.47, 0.63, 0.87, 0.50, 0.99, 0.18}},
 		{"seeds-heldout.jsonl", floors{0.53, 0.56, 0.57, 0.57, 0.99, 0.27}, floors{0.50, 0.53, 0.78, 0.61, 0.99, 0.38}},
 	} {
+		floored = append(floored, tc.file)
 		set, err := readSet(t, filepath.Join(repoRoot, "testdata", tc.file))
 		if err != nil {
 			t.Fatal(err)
@@ -315,7 +325,7 @@ func TestAnswerQuality(t *testing.T) {
 // the default library, so a reworded article cannot silently turn a label
 // into one that matches nothing, or several things.
 func TestQuestionSetsNameOnePassage(t *testing.T) {
-	for _, file := range questionSets {
+	for _, file := range questionSets(t) {
 		set, err := readSet(t, filepath.Join("testdata", file))
 		if err != nil {
 			t.Fatal(err)
@@ -349,12 +359,18 @@ func TestQuestionSetsNameOnePassage(t *testing.T) {
 	}
 }
 
-// questionSets are every question set in testdata, each naming its library
-// in its first line (none means the built-in library).
-var questionSets = []string{
-	"questions.jsonl", "questions-heldout.jsonl", "questions-2.jsonl", "questions-2-heldout.jsonl",
-	"community.jsonl", "community-heldout.jsonl", "community-beside.jsonl", "community-beside-heldout.jsonl",
-	"seeds.jsonl", "seeds-heldout.jsonl",
+// questionSets returns every question set in testdata, each naming its
+// library in its first line (none means the built-in library).
+func questionSets(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.jsonl"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no question sets in testdata: %v", err)
+	}
+	for i, p := range paths {
+		paths[i] = filepath.Base(p)
+	}
+	return paths
 }
 
 // readSet reads a question set. A set asked of the seed articles beside the

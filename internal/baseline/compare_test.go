@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +148,15 @@ type row struct {
 // fails unless gutskin leads both baselines on Recall@1, MRR@3 and
 // no-answer accuracy everywhere but where notLeading says otherwise.
 func TestCompare(t *testing.T) {
+	all, err := filepath.Glob("../../testdata/*.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range all {
+		if !slices.ContainsFunc(evalSets, func(es evalSet) bool { return es.path == path }) {
+			t.Errorf("%s is not compared: add it to evalSets", path)
+		}
+	}
 	ctx := context.Background()
 	var rows []row
 	skipped := map[string]bool{} // sets whose library is not on this machine
