@@ -334,7 +334,7 @@ func isChromeLine(t string) bool {
 // known chrome lines, links to other posts, skip links, copyright lines,
 // rules, hashtags, breadcrumbs, bars and photo credits.
 func isChromeShape(t string) bool {
-	key := strings.ToLower(strings.Trim(t, " :.!"))
+	key := chromeKey(t)
 	if copyrightRe.MatchString(t) || strings.Contains(key, "all rights reserved") || hashtagsRe.MatchString(t) {
 		return true
 	}
@@ -366,11 +366,15 @@ func fewerWords(t string, n int) bool {
 	return true
 }
 
+// chromeKey is how chromeLines and barWords spell a line or a word:
+// lowercased, without the spaces and punctuation around it.
+func chromeKey(s string) string { return strings.ToLower(strings.Trim(s, " :.!")) }
+
 // isChromeSentence reports whether one sentence of a line is chrome: a
 // known chrome line, a share bar or a row of buttons ("…a better
 // experience. Accept all | Manage preferences"), or a copyright notice.
 func isChromeSentence(s string) bool {
-	key := strings.ToLower(strings.Trim(s, " :.!"))
+	key := chromeKey(s)
 	return chromeLines[key] || copyrightRe.MatchString(s) || strings.Contains(key, "all rights reserved") || isBar(s)
 }
 
@@ -420,9 +424,9 @@ func isBar(t string) bool {
 	// with no button's name.
 	i := strings.IndexAny(rest, "|·•/")
 	if i < 0 {
-		return labelled && barWords[strings.ToLower(strings.Trim(rest, " :.!"))]
+		return labelled && barWords[chromeKey(rest)]
 	}
-	if !barWords[strings.ToLower(strings.Trim(rest[:i], " :.!"))] {
+	if !barWords[chromeKey(rest[:i])] {
 		return false
 	}
 	items := barSepRe.Split(rest, -1)
@@ -430,7 +434,7 @@ func isBar(t string) bool {
 		return false
 	}
 	for _, it := range items {
-		if !barWords[strings.ToLower(strings.Trim(it, " :.!"))] {
+		if !barWords[chromeKey(it)] {
 			return false
 		}
 	}
@@ -601,7 +605,7 @@ func bylineNameAt(lines []textLine, i int) bool {
 		if _, ok := readMetaLine(t); ok {
 			return true
 		}
-		if seen++; seen > 3 || !chromeLines[strings.ToLower(strings.Trim(t, " :.!"))] {
+		if seen++; seen > 3 || !chromeLines[chromeKey(t)] {
 			return false // only buttons such as "Follow" between
 		}
 	}
