@@ -114,9 +114,8 @@ func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []
 	skip := func(line int, format string, args ...any) (Article, []Problem, []byte, bool) {
 		return Article{}, []Problem{{File: name, Line: line, Reason: fmt.Sprintf(format, args...)}}, data, false
 	}
-	ext := strings.ToLower(path.Ext(name))
-	if ext != ".md" && ext != ".markdown" && ext != ".txt" {
-		return skip(0, "unknown extension %q (want .md or .txt)", path.Ext(name))
+	if reason := extensionProblem(name); reason != "" {
+		return skip(0, "%s", reason) // before reading: a folder may hold large files of other kinds
 	}
 	if info, err := fs.Stat(fsys, name); err != nil {
 		return skip(0, "cannot read: %s", unwrapPath(err))
@@ -127,6 +126,35 @@ func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []
 	if err != nil {
 		return skip(0, "cannot read: %s", unwrapPath(err))
 	}
+	art, problems, ok = parseFile(name, data)
+	return art, problems, data, ok
+}
+
+// ReadFile parses one article file named name (its extension picks the
+// reader) exactly as Load would read it in a library folder. A file Load
+// would skip returns an error holding the reason, as one line with the
+// file and line; otherwise problems holds the warnings.
+func ReadFile(name string, data []byte) (Article, []Problem, error) {
+	art, problems, ok := parseFile(name, data)
+	if !ok {
+		if len(problems) > 0 {
+			return Article{}, nil, errors.New(problems[0].String())
+		}
+		return Article{}, nil, fmt.Errorf("%s: cannot be read", name)
+	}
+	return art, problems, nil
+}
+
+// parseFile checks and parses one file's content. ok is false when the file
+// is skipped; problems then holds the reason, otherwise any warnings.
+func parseFile(name string, data []byte) (art Article, problems []Problem, ok bool) {
+	skip := func(line int, format string, args ...any) (Article, []Problem, bool) {
+		return Article{}, []Problem{{File: name, Line: line, Reason: fmt.Sprintf(format, args...)}}, false
+	}
+	if reason := extensionProblem(name); reason != "" {
+		return skip(0, "%s", reason)
+	}
+	ext := strings.ToLower(path.Ext(name))
 	if len(data) > MaxFileSize {
 		return skip(0, "file is over the %d-byte limit", MaxFileSize)
 	}
@@ -150,6 +178,7 @@ func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []
 		doc = readPlainText(text)
 	} else {
 		var perr *parseError
+		var err error
 		doc, err = readMarkdown(text)
 		if errors.As(err, &perr) {
 			return skip(perr.line, "%s", perr.msg)
@@ -168,7 +197,17 @@ func loadFile(fsys fs.FS, name string) (art Article, problems []Problem, data []
 	if len(art.Passages) == 0 {
 		return skip(0, "no text: nothing to answer from")
 	}
-	return art, problems, data, true
+	return art, problems, true
+}
+
+// extensionProblem says why a file's extension names no article format, or
+// "" when it does.
+func extensionProblem(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown", ".txt":
+		return ""
+	}
+	return fmt.Sprintf("unknown extension %q (want .md or .txt)", path.Ext(name))
 }
 
 // parseError is a problem with a file's syntax at a known line.

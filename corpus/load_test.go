@@ -3,6 +3,7 @@ package corpus
 import (
 	"io/fs"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -281,5 +282,44 @@ func TestLibraryPassages(t *testing.T) {
 	}
 	if want := []string{"a ", "b One", "b Two"}; !slices.Equal(got, want) {
 		t.Errorf("passages = %q, want %q", got, want)
+	}
+}
+
+// ReadFile is the loader's reading of one file: the same article, or the
+// reason the loader would skip it, as one line naming the file.
+func TestReadFileReadsAsLoadDoes(t *testing.T) {
+	good := "---\ntitle: Kefir\n---\n\nKefir is a fermented milk drink [1].\n\n## References\n\n1. Alves E (2022) A review.\n"
+	tests := []struct {
+		name, file, data string
+		wantErr          string
+	}{
+		{name: "markdown", file: "kefir.md", data: good},
+		{name: "plain text", file: "notes.txt", data: "Kefir and the skin\n\nKefir is a fermented milk drink. Some people drink it daily, hoping their skin will clear.\n\nNobody has tested that in a trial yet.\n"},
+		{name: "binary", file: "x.md", data: "---\ntitle: X\n---\n\x00\x01", wantErr: "x.md:4: binary content (NUL byte)"},
+		{name: "invalid UTF-8", file: "x.md", data: "---\ntitle: X\n---\n\nbad \xff byte\n", wantErr: "x.md:5: invalid UTF-8"},
+		{name: "no title", file: "x.md", data: "just text\n", wantErr: "x.md:1: no title"},
+		{name: "extension", file: "x.pdf", data: "text", wantErr: `x.pdf: unknown extension ".pdf"`},
+		{name: "too large", file: "x.txt", data: strings.Repeat("a", MaxFileSize+1), wantErr: "x.txt: file is over the"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			art, _, err := ReadFile(tt.file, []byte(tt.data))
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("ReadFile error = %v, want one line starting %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			lib, err := Load(fstest.MapFS{tt.file: {Data: []byte(tt.data)}})
+			if err != nil || len(lib.Articles) != 1 {
+				t.Fatalf("Load: %v, %d articles", err, len(lib.Articles))
+			}
+			if !reflect.DeepEqual(art, lib.Articles[0]) {
+				t.Fatalf("ReadFile and Load differ:\n%+v\n%+v", art, lib.Articles[0])
+			}
+		})
 	}
 }
