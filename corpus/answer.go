@@ -1,5 +1,7 @@
 package corpus
 
+import "slices"
+
 // Span marks a byte range of a passage's text that matched the question.
 type Span struct {
 	Start int `json:"start"`
@@ -56,4 +58,17 @@ type Report struct {
 	Skipped    []Problem `json:"skipped"`
 	Warnings   []string  `json:"warnings"`
 	DurationMS int64     `json:"duration_ms"`
+}
+
+// ArticleSources returns what an answer with passage p shows as its
+// article's sources: refs, the article's reference list, when p's own
+// markers cite nothing (its citations name only the article itself), else
+// an empty list. It is never nil, and it is a copy, so a caller that
+// changes it changes no other answer.
+func ArticleSources(p Passage, refs []Reference) []Reference {
+	citesOwn := slices.ContainsFunc(p.Citations, func(r Reference) bool { return r.Label != "" })
+	if citesOwn || len(refs) == 0 {
+		return []Reference{}
+	}
+	return slices.Clone(refs)
 }

@@ -108,7 +108,7 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 			if ref, ok := resolve(m); ok {
 				leadCites = addCitation(leadCites, ref)
 			} else if !leadWarned[b.leadIn] {
-				problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + " points at no reference"})
+				problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + unresolvedMarker})
 			}
 		}
 		leadWarned[b.leadIn] = true
@@ -122,7 +122,7 @@ func assemble(file, slug string, doc document) (Article, []Problem) {
 			for _, m := range marks {
 				ref, ok := resolve(m)
 				if !ok {
-					problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + " points at no reference"})
+					problems = append(problems, Problem{File: file, Line: b.line, Reason: describeMark(m) + unresolvedMarker})
 					continue
 				}
 				if !hasCitation(cites, ref) {
@@ -346,3 +346,11 @@ func wordCount(s string) int { return len(strings.Fields(s)) }
 func hasWords(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
+
+// unresolvedMarker ends the warning about a citation marker that points at
+// no reference.
+const unresolvedMarker = " points at no reference"
+
+// IsUnresolvedMarker reports whether p warns of a citation marker that
+// points at no reference, which a preview lists on its own.
+func IsUnresolvedMarker(p Problem) bool { return strings.HasSuffix(p.Reason, unresolvedMarker) }

@@ -61,7 +61,7 @@ func TestArticleSourcesRule(t *testing.T) {
 		{"article unknown to the index: none", corpus.Passage{Slug: "gone", Citations: []corpus.Reference{self}}, []string{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got := articleSources(tt.p, refs)
+			got := corpus.ArticleSources(tt.p, refs[tt.p.Slug])
 			if got == nil {
 				t.Fatal("nil; want a list, empty when there is nothing to show")
 			}
@@ -71,7 +71,7 @@ func TestArticleSourcesRule(t *testing.T) {
 		})
 	}
 	t.Run("a copy", func(t *testing.T) {
-		got := articleSources(corpus.Passage{Slug: "miso"}, refs)
+		got := corpus.ArticleSources(corpus.Passage{Slug: "miso"}, refs["miso"])
 		got[0].Text = "changed by a caller"
 		if refs["miso"][0].Text != one.Text {
 			t.Error("changing an answer's article sources changed the index's list")
