@@ -31,6 +31,9 @@ commands:
   ask [--corpus DIR] [--index DIR] [--top N] [--json] [QUESTION ...]
   index [--corpus DIR] [--index DIR] [--json]
   eval [--corpus DIR] [--index DIR] [--json] [--each-article] FILE ...
+  library add FILE|URL [--corpus DIR] [--dry-run] [--json]
+  library remove SLUG | restore SLUG [--corpus DIR]
+  library list [--corpus DIR] [--json]
   serve      run the Discord bot
   health     check a running bot's readiness (exit 0 when ready)
 `
@@ -49,6 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runIndex(ctx, args[1:], stdout, stderr)
 	case "eval":
 		return runEval(ctx, args[1:], stdout, stderr)
+	case "library":
+		return runLibrary(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "health":
@@ -57,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "gutskin: unknown command %q (want ask, index, eval, serve or health)\n", args[0])
+		fmt.Fprintf(stderr, "gutskin: unknown command %q (want ask, index, eval, library, serve or health)\n", args[0])
 		return exitUsage
 	}
 }

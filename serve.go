@@ -34,6 +34,8 @@ type serveConfig struct {
 	corpusDir         string
 	indexDir          string
 	healthAddr        string
+	// fetchAllowPrivate lets /library add fetch from private addresses.
+	fetchAllowPrivate bool
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -53,8 +55,8 @@ func newServeFlags(stderr io.Writer) *serveFlags {
 	f := &serveFlags{fs: fs}
 	f.apiURL = fs.String("api-url", "", "Discord REST base (DISCORD_API_URL, default "+bot.DefaultAPIURL+")")
 	f.guild = fs.String("guild", "", "register commands in this guild only (DISCORD_GUILD_ID)")
-	f.modGuild = fs.String("moderation-guild", "", "guild whose moderators may /reindex (MODERATION_GUILD_ID, default DISCORD_GUILD_ID)")
-	f.modRoles = fs.String("moderator-roles", "", "comma-separated role IDs that may /reindex (MODERATOR_ROLE_IDS)")
+	f.modGuild = fs.String("moderation-guild", "", "guild whose moderators may /library and /reindex (MODERATION_GUILD_ID, default DISCORD_GUILD_ID)")
+	f.modRoles = fs.String("moderator-roles", "", "comma-separated role IDs that may /library and /reindex (MODERATOR_ROLE_IDS)")
 	f.cooldown = fs.String("ask-cooldown", "", "least time between two questions of a member, 0 for none (ASK_COOLDOWN, default 5s)")
 	f.health = fs.String("health-addr", "", "health server address, empty for none (HEALTH_ADDR, default :8080)")
 	f.corpus = fs.String("corpus", "", "folder of articles (CORPUS_DIR, else the embedded library)")
@@ -152,6 +154,9 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 	}
 	cfg.corpusDir = strings.TrimSpace(*f.corpus)
 	cfg.indexDir = strings.TrimSpace(*f.index)
+	if cfg.fetchAllowPrivate, err = fetchAllowPrivate(); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -209,7 +214,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	stats := ix.Stats()
 	logger.Info("library ready", "articles", stats.Articles, "passages", stats.Passages)
 
+	var lib bot.Library
+	if folder := libraryFolder(cfg.corpusDir, cfg.fetchAllowPrivate); folder != nil {
+		lib = folder
+		if cfg.fetchAllowPrivate {
+			logger.Warn("FETCH_ALLOW_PRIVATE is on: /library add may fetch from private and loopback addresses")
+		}
+	} else {
+		logger.Info("no library folder (CORPUS_DIR): /library cannot change the built-in library")
+	}
+
 	b, err := bot.New(ix, bot.Options{
+		Library:           lib,
 		Token:             cfg.token,
 		APIURL:            cfg.apiURL,
 		GuildID:           cfg.guildID,

@@ -25,7 +25,7 @@ const serveTestToken = "serve-test-token.XYZ"
 func serveEnv(t *testing.T) {
 	t.Helper()
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -51,6 +51,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{name: "roles", env: map[string]string{"MODERATOR_ROLE_IDS": "123, mods"}, want: `MODERATOR_ROLE_IDS: "mods" is not a numeric Discord role ID`},
 		{name: "cooldown", env: map[string]string{"ASK_COOLDOWN": "soon"}, want: `ASK_COOLDOWN="soon": want a duration`},
 		{name: "negative cooldown", env: map[string]string{"ASK_COOLDOWN": "-1s"}, want: "ASK_COOLDOWN"},
+		{name: "private fetching", env: map[string]string{"FETCH_ALLOW_PRIVATE": "yes please"}, want: `FETCH_ALLOW_PRIVATE="yes please": want true or false`},
 		{name: "cooldown flag", env: map[string]string{"ASK_COOLDOWN": "5s"}, args: []string{"--ask-cooldown", "x"}, want: `--ask-cooldown="x"`},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
 		{name: "health address without a port", env: map[string]string{"HEALTH_ADDR": "8080"}, want: `HEALTH_ADDR="8080": want HOST:PORT`},
@@ -141,6 +142,7 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	t.Setenv("CORPUS_DIR", lib)
 	t.Setenv("HEALTH_ADDR", healthAddr)
 	t.Setenv("LOG_FORMAT", "json")
+	t.Setenv("FETCH_ALLOW_PRIVATE", "true")
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -164,6 +166,18 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	}
 	if !strings.Contains(string(r.Body), "Kefir and the skin") {
 		t.Errorf("answer %s", r.Body)
+	}
+	// /library reads CORPUS_DIR, for moderators.
+	sent, err = fake.Command(discordfake.Member{UserID: "300000000000000009", GuildID: "400000000000000001", Permissions: 1 << 5}, "", "library",
+		discordfake.Option{Name: "list", Value: []discordfake.Option{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = sent.WaitCallback(wctx); err != nil || !strings.Contains(string(r.Body), "Library: 3 articles") {
+		t.Errorf("/library list: %v %s", err, r.Body)
+	}
+	if !strings.Contains(stderr.String(), "FETCH_ALLOW_PRIVATE is on") {
+		t.Error("FETCH_ALLOW_PRIVATE=true is not logged at start")
 	}
 
 	resp, err := http.Get("http://" + healthAddr + "/readyz")
@@ -259,7 +273,7 @@ func TestEnvExample(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE"} {
 		if !strings.Contains(string(raw), v+"=") {
 			t.Errorf(".env.example does not document %s", v)
 		}

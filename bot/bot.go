@@ -56,8 +56,8 @@ type Options struct {
 	// GuildID, when set, registers the commands in that guild only (instant,
 	// for development); otherwise they are global.
 	GuildID string
-	// ModerationGuildID is the guild whose moderators may /reindex; default
-	// GuildID. With neither, /reindex is not registered.
+	// ModerationGuildID is the guild whose moderators may /reindex and
+	// /library; default GuildID. With neither, they are not registered.
 	ModerationGuildID string
 	// ModeratorRoleIDs may /reindex besides members with Manage Server in
 	// the moderation guild. With any, /reindex is shown to every member
@@ -75,6 +75,12 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Logger receives the bot's logs; default slog.Default().
 	Logger *slog.Logger
+	// Library, when set, is the article folder moderators change with
+	// /library; without it /library explains that there is no folder.
+	Library Library
+	// PreviewTTL is how long a /library preview can be confirmed; default
+	// DefaultPreviewTTL.
+	PreviewTTL time.Duration
 	// OnFeedback, when set, is called with every first 👍/👎 of a member on
 	// a passage (besides the log line).
 	OnFeedback func(Feedback)
@@ -110,17 +116,11 @@ type Bot struct {
 	draining  bool
 	inflight  sync.WaitGroup
 
-	rebuildMu sync.Mutex
-	rebuild   *rebuildRun
+	gate    *libraryGate
+	pending pendingChanges
 
 	workCtx    context.Context
 	cancelWork context.CancelFunc
-}
-
-// rebuildRun is the rebuild in progress: who started it and when.
-type rebuildRun struct {
-	by string
-	at time.Time
 }
 
 // New prepares a bot; it does not connect.
@@ -183,6 +183,7 @@ func New(engine Engine, opts Options) (*Bot, error) {
 		votes:    newVotes(100000),
 		cooldown: newCooldown(opts.AskCooldown),
 		readyCh:  make(chan struct{}),
+		gate:     newLibraryGate(),
 	}
 	for _, r := range opts.ModeratorRoleIDs {
 		if r = strings.TrimSpace(r); r != "" {

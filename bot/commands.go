@@ -10,6 +10,14 @@ const (
 	cmdSources     = "sources"
 	cmdHelp        = "help"
 	cmdReindex     = "reindex"
+	cmdLibrary     = "library"
+	subAdd         = "add"
+	subRemove      = "remove"
+	subRestore     = "restore"
+	subList        = "list"
+	optFile        = "file"
+	optURL         = "url"
+	optArticle     = "article"
 	cmdFindSources = "Find sources"
 	optQuestion    = "question"
 	optPrivate     = "private"
@@ -71,22 +79,54 @@ func memberCommands() []*discordgo.ApplicationCommand {
 	}
 }
 
-// reindexCommand is the moderators' command, guild only. Discord hides it
-// from members without Manage Server, unless moderator roles are configured:
-// Discord would then also refuse those roles, so it is shown to every member
-// and only the handler's check gates it.
-func reindexCommand(moderatorRoles bool) *discordgo.ApplicationCommand {
-	c := &discordgo.ApplicationCommand{
-		Name:             cmdReindex,
-		Type:             discordgo.ChatApplicationCommand,
-		Description:      "Moderators: reload the library from its folder and rebuild the index",
-		Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
-		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+// moderatorCommands are /reindex and /library, guild only. Discord hides
+// them from members without Manage Server, unless moderator roles are
+// configured: Discord would then also refuse those roles, so they are shown
+// to every member and only the handlers' check gates them.
+func moderatorCommands(moderatorRoles bool) []*discordgo.ApplicationCommand {
+	guild := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	install := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	article := func(what string) []*discordgo.ApplicationCommandOption {
+		return []*discordgo.ApplicationCommandOption{{
+			Type: discordgo.ApplicationCommandOptionString, Name: optArticle, Description: "The article to " + what,
+			Required: true, Autocomplete: true, MaxLength: limitChoice,
+		}}
+	}
+	cs := []*discordgo.ApplicationCommand{
+		{
+			Name:             cmdReindex,
+			Type:             discordgo.ChatApplicationCommand,
+			Description:      "Moderators: reload the library from its folder and rebuild the index",
+			Contexts:         guild,
+			IntegrationTypes: install,
+		},
+		{
+			Name:             cmdLibrary,
+			Type:             discordgo.ChatApplicationCommand,
+			Description:      "Moderators: add, update, remove or restore articles of the library",
+			Contexts:         guild,
+			IntegrationTypes: install,
+			Options: []*discordgo.ApplicationCommandOption{
+				{
+					Type: discordgo.ApplicationCommandOptionSubCommand, Name: subAdd,
+					Description: "Preview an article from a file or a web page, then add it (or update the one it replaces)",
+					Options: []*discordgo.ApplicationCommandOption{
+						{Type: discordgo.ApplicationCommandOptionAttachment, Name: optFile, Description: "A .md or .txt file, at most 1 MiB"},
+						{Type: discordgo.ApplicationCommandOptionString, Name: optURL, Description: "An article's web page, or a raw .md or .txt", MaxLength: 2000},
+					},
+				},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subRemove, Description: "Remove an article (it is kept aside and can be restored)", Options: article("remove")},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subRestore, Description: "Bring a removed article back", Options: article("restore")},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subList, Description: "What the library holds, and what was removed"},
+			},
+		},
 	}
 	if !moderatorRoles {
-		c.DefaultMemberPermissions = ptr(manageGuild)
+		for _, c := range cs {
+			c.DefaultMemberPermissions = ptr(manageGuild)
+		}
 	}
-	return c
+	return cs
 }
 
 // commandScope is one bulk overwrite: a guild's commands, or the global
@@ -97,16 +137,17 @@ type commandScope struct {
 }
 
 // commandScopes plans the registration: the member commands globally or in
-// the development guild, and /reindex in the moderation guild only.
+// the development guild, and the moderators' commands in the moderation
+// guild only.
 func commandScopes(guildID, moderationGuildID string, moderatorRoles bool) []commandScope {
 	members := commandScope{guildID: guildID, commands: memberCommands()}
 	if moderationGuildID == "" {
 		return []commandScope{members}
 	}
-	reindex := reindexCommand(moderatorRoles)
+	mods := moderatorCommands(moderatorRoles)
 	if moderationGuildID == guildID {
-		members.commands = append(members.commands, reindex)
+		members.commands = append(members.commands, mods...)
 		return []commandScope{members}
 	}
-	return []commandScope{members, {guildID: moderationGuildID, commands: []*discordgo.ApplicationCommand{reindex}}}
+	return []commandScope{members, {guildID: moderationGuildID, commands: mods}}
 }

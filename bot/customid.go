@@ -13,6 +13,8 @@ import (
 //	gs:v:u:KEY:I:PID     👍 on hit I of answer KEY, passage PID
 //	gs:v:d:KEY:I:PID     👎 likewise
 //	gs:s:P               /sources page P
+//	gs:ok:KEY            confirm the library change KEY (/library)
+//	gs:x:KEY             cancel it
 //
 // KEY names an answer kept in memory; after a restart it is gone, so Next
 // answer says the answer expired, while feedback still knows the passage
@@ -27,6 +29,8 @@ const (
 	actionNext    = "n"
 	actionVote    = "v"
 	actionSources = "s"
+	actionConfirm = "ok"
+	actionCancel  = "x"
 )
 
 // customID is a decoded button custom_id.
@@ -58,6 +62,8 @@ func (c customID) encode() string {
 		return base
 	case actionSources:
 		return customIDPrefix + ":s:" + strconv.Itoa(c.Index)
+	case actionConfirm, actionCancel:
+		return customIDPrefix + ":" + c.Action + ":" + c.Key
 	}
 	return ""
 }
@@ -117,6 +123,11 @@ func parseCustomID(s string) (customID, error) {
 			return customID{}, err
 		}
 		return customID{Action: actionSources, Index: n}, nil
+	case actionConfirm, actionCancel:
+		if len(parts) != 3 || !validKey(parts[2]) {
+			return customID{}, errBadCustomID
+		}
+		return customID{Action: parts[1], Key: parts[2]}, nil
 	}
 	return customID{}, errBadCustomID
 }

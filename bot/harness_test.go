@@ -19,6 +19,8 @@ import (
 	"gutskin/corpus"
 	"gutskin/index"
 	"gutskin/internal/discordfake"
+	"gutskin/internal/fetch"
+	"gutskin/internal/library"
 )
 
 const (
@@ -51,6 +53,7 @@ type setup struct {
 	cooldown   time.Duration
 	deferAfter time.Duration
 	library    string // folder to copy as the corpus; default testdata/library
+	previewTTL time.Duration
 }
 
 // harness runs the real bot and the real index against the fake Discord.
@@ -108,8 +111,11 @@ func start(t *testing.T, s setup) *harness {
 		ModeratorRoleIDs:  []string{modRoleID},
 		AskCooldown:       s.cooldown,
 		DeferAfter:        s.deferAfter,
-		ShutdownTimeout:   5 * time.Second,
-		Logger:            slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		// The fake serves attachments, and tests serve pages, on loopback.
+		Library:         library.New(library.Options{Dir: h.dir, Fetch: fetch.New(fetch.Options{AllowPrivate: true})}),
+		PreviewTTL:      s.previewTTL,
+		ShutdownTimeout: 5 * time.Second,
+		Logger:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}
 	h.run()
 	t.Cleanup(h.finish)

@@ -124,6 +124,8 @@ func TestCustomID(t *testing.T) {
 		{customID{Action: actionVote, Key: "abc234", Index: 2, PassageID: "slug#with:colons"}, "gs:v:d:abc234:2:slug#with:colons"},
 		{customID{Action: actionVote, Key: "abc234", Index: 2, PassageID: long}, "gs:v:d:abc234:2:"},
 		{customID{Action: actionSources, Index: 3}, "gs:s:3"},
+		{customID{Action: actionConfirm, Key: "abc234"}, "gs:ok:abc234"},
+		{customID{Action: actionCancel, Key: "abc234"}, "gs:x:abc234"},
 	} {
 		got := tc.in.encode()
 		if got != tc.want {
@@ -145,7 +147,7 @@ func TestCustomID(t *testing.T) {
 			t.Errorf("round trip %q: %+v, want %+v", got, back, want)
 		}
 	}
-	for _, bad := range []string{"", "gs", "gs:", "gs:x:1", "gs:n:KEY:1", "gs:n:abc:-1", "gs:n:abc:01", "gs:n:abc:1:2", "gs:v:x:abc:1:p", "gs:v:u:abc:1",
+	for _, bad := range []string{"", "gs", "gs:", "gs:q:1", "gs:x:", "gs:ok:KEY", "gs:ok:abc:1", "gs:n:KEY:1", "gs:n:abc:-1", "gs:n:abc:01", "gs:n:abc:1:2", "gs:v:x:abc:1:p", "gs:v:u:abc:1",
 		"gs:s:", "gs:s:99999", "xx:s:1", "gs:s:1:2", strings.Repeat("g", 101)} {
 		if c, err := parseCustomID(bad); err == nil {
 			t.Errorf("parse %q = %+v, want an error", bad, c)
@@ -323,11 +325,11 @@ func TestCommandScopes(t *testing.T) {
 		want       []string
 	}{
 		{"", "", false, []string{":ask,sources,help,Find sources"}},
-		{"1", "1", false, []string{"1:ask,sources,help,Find sources,reindex(32)"}},
-		{"", "2", false, []string{":ask,sources,help,Find sources", "2:reindex(32)"}},
-		{"1", "2", false, []string{"1:ask,sources,help,Find sources", "2:reindex(32)"}},
-		{"1", "1", true, []string{"1:ask,sources,help,Find sources,reindex"}},
-		{"", "2", true, []string{":ask,sources,help,Find sources", "2:reindex"}},
+		{"1", "1", false, []string{"1:ask,sources,help,Find sources,reindex(32),library(32)"}},
+		{"", "2", false, []string{":ask,sources,help,Find sources", "2:reindex(32),library(32)"}},
+		{"1", "2", false, []string{"1:ask,sources,help,Find sources", "2:reindex(32),library(32)"}},
+		{"1", "1", true, []string{"1:ask,sources,help,Find sources,reindex,library"}},
+		{"", "2", true, []string{":ask,sources,help,Find sources", "2:reindex,library"}},
 	} {
 		var got []string
 		for _, s := range commandScopes(tc.guild, tc.mod, tc.roles) {

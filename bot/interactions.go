@@ -20,6 +20,8 @@ const (
 	kindSources      = "sources"
 	kindHelp         = "help"
 	kindReindex      = "reindex"
+	kindLibrary      = "library"
+	kindLibraryPress = "library_button"
 	kindAutocomplete = "autocomplete"
 	kindNext         = "next_answer"
 	kindFeedback     = "feedback"
@@ -62,6 +64,8 @@ func interactionKind(i *discordgo.Interaction) string {
 			return kindHelp
 		case d.Name == cmdReindex:
 			return kindReindex
+		case d.Name == cmdLibrary:
+			return kindLibrary
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return kindAutocomplete
@@ -81,6 +85,8 @@ func interactionKind(i *discordgo.Interaction) string {
 			return kindFeedback
 		case actionSources:
 			return kindSourcesPage
+		case actionConfirm, actionCancel:
+			return kindLibraryPress
 		}
 	}
 	return kindUnknown
@@ -127,9 +133,11 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time
 		out = b.simple(ctx, r, helpMessage(), "helped")
 	case kindReindex:
 		out = b.reindex(ctx, r)
+	case kindLibrary:
+		out = b.libraryCommand(ctx, r)
 	case kindAutocomplete:
 		out = b.autocomplete(ctx, r)
-	case kindNext, kindFeedback, kindSourcesPage:
+	case kindNext, kindFeedback, kindSourcesPage, kindLibraryPress:
 		out = b.button(ctx, r)
 	default:
 		out = b.simple(ctx, r, textMessage("I don't know that command or button any more. Try `/help`."), "unknown")
@@ -264,9 +272,13 @@ func (b *Bot) findSources(ctx context.Context, r *reply) outcome {
 	return b.answerInteraction(ctx, r, text, true)
 }
 
-// autocomplete suggests questions; it must be answered directly.
+// autocomplete suggests questions, or for /library the articles; it must
+// be answered directly.
 func (b *Bot) autocomplete(ctx context.Context, r *reply) outcome {
 	d, _ := r.i.Data.(discordgo.ApplicationCommandInteractionData)
+	if d.Name == cmdLibrary {
+		return b.libraryAutocomplete(ctx, r, d)
+	}
 	prefix := ""
 	for _, o := range d.Options {
 		if o.Focused {
@@ -284,6 +296,11 @@ func (b *Bot) autocomplete(ctx context.Context, r *reply) outcome {
 		seen[s] = true
 		choices = append(choices, map[string]any{"name": s, "value": s})
 	}
+	return b.respondChoices(ctx, r, choices)
+}
+
+// respondChoices answers an autocomplete request.
+func (b *Bot) respondChoices(ctx context.Context, r *reply, choices []map[string]any) outcome {
 	// A raw body: discordgo's InteractionResponseData drops an empty
 	// choices list (omitempty), which Discord requires.
 	body := map[string]any{"type": discordgo.InteractionApplicationCommandAutocompleteResult, "data": map[string]any{"choices": choices}}
@@ -311,6 +328,8 @@ func (b *Bot) button(ctx context.Context, r *reply) outcome {
 		return b.simple(ctx, r, textMessage("This answer has expired (I restarted or it is old). Ask again with `/ask`."), "expired")
 	}
 	switch c.Action {
+	case actionConfirm, actionCancel:
+		return b.libraryButton(ctx, r, c)
 	case actionSources:
 		err := r.respond(ctx, discordgo.InteractionResponseUpdateMessage, sourcesMessage(b.engine.Articles(), c.Index), r.i.Message != nil && r.i.Message.Flags&discordgo.MessageFlagsEphemeral != 0)
 		return outcome{result: "page", err: err}
@@ -383,21 +402,11 @@ func (b *Bot) reindex(ctx context.Context, r *reply) outcome {
 	if !b.isModerator(r.i) {
 		return b.simple(ctx, r, textMessage("Only the library's moderators can rebuild it."), "refused")
 	}
-	b.rebuildMu.Lock()
-	if run := b.rebuild; run != nil {
-		b.rebuildMu.Unlock()
-		msg := fmt.Sprintf("A rebuild started by <@%s> <t:%d:R> is still running. Answers keep coming from the current library meanwhile; try again when it has finished.",
-			run.by, run.at.Unix())
-		return b.simple(ctx, r, textMessage(msg), "busy")
+	holder, ok := b.gate.try(userID(r.i))
+	if !ok {
+		return b.simple(ctx, r, textMessage(busyLine(holder)+". Answers keep coming from the current library meanwhile; try again when it has finished."), "busy")
 	}
-	b.rebuild = &rebuildRun{by: userID(r.i), at: time.Now()}
-	b.rebuildMu.Unlock()
-	defer func() {
-		b.rebuildMu.Lock()
-		b.rebuild = nil
-		b.rebuildMu.Unlock()
-	}()
-
+	defer b.gate.release()
 	if err := r.deferReply(ctx, true); err != nil {
 		return outcome{result: "lost", err: err}
 	}
@@ -407,11 +416,20 @@ func (b *Bot) reindex(ctx context.Context, r *reply) outcome {
 	result := "rebuilt"
 	if err != nil {
 		result = "not_rebuilt"
+	}
+	b.logRebuild(rep, err)
+	sendErr := r.send(ctx, reportMessage(rep, err), true)
+	return outcome{result: result, err: sendErr}
+}
+
+// logRebuild logs a rebuild's outcome.
+func (b *Bot) logRebuild(rep corpus.Report, err error) {
+	result := "rebuilt"
+	if err != nil {
+		result = "not_rebuilt"
 		b.log.Warn("rebuild did not happen", "error", err)
 	}
 	b.log.Info("rebuild", "outcome", result, "articles", rep.Articles.Total, "added", rep.Articles.Added,
 		"removed", rep.Articles.Removed, "changed", rep.Articles.Changed, "passages", rep.Passages.Total,
 		"skipped", len(rep.Skipped), "warnings", len(rep.Warnings), "duration_ms", rep.DurationMS)
-	sendErr := r.send(ctx, reportMessage(rep, err), true)
-	return outcome{result: result, err: sendErr}
 }

@@ -344,6 +344,8 @@ func helpMessage() message {
 			"• `/sources` lists the articles in the library.",
 			"",
 			"Under an answer: **Next answer** shows the next-best passage; 👍 / 👎 tell the moderators whether it helped.",
+			"",
+			"Moderators: `/library` adds, updates, removes and restores articles, from a file or a web page; `/reindex` reloads the library folder.",
 		}, "\n"),
 		Footer: &discordgo.MessageEmbedFooter{Text: disclaimer},
 	}

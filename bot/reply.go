@@ -80,6 +80,18 @@ func (r *reply) deferReply(ctx context.Context, ephemeral bool) error {
 	return err
 }
 
+// deferUpdate acknowledges a button press now and edits its message later.
+func (r *reply) deferUpdate(ctx context.Context) error {
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	err := r.b.call(ctx, r.ackDeadline(), "deferral", true, func(opts ...discordgo.RequestOption) error {
+		return r.b.session.InteractionRespond(r.i, resp, opts...)
+	})
+	if err == nil {
+		r.acked = true
+	}
+	return err
+}
+
 // edit replaces the original response. It goes through discordgo's generic
 // request with a bucket per interaction token: discordgo's own
 // WebhookMessageEdit shares one bucket (and so one lock) across every

@@ -52,15 +52,18 @@ func (m Member) member() map[string]any {
 	}
 }
 
-// Option is one option of a slash command: Value is a string, bool, int or
-// float64.
+// Option is one option of a slash command: Value is a string, bool, int,
+// float64, an [Attachment] (from [Server.AddAttachment]), or []Option for a
+// subcommand and its options.
 type Option struct {
 	Name    string `json:"name"`
 	Value   any    `json:"value"`
 	Focused bool   `json:"focused,omitempty"`
 }
 
-func (o Option) wire() map[string]any {
+// wire renders the option as Discord sends it, and collects the
+// attachments it names for the interaction's resolved data.
+func (o Option) wire(attachments map[string]any) map[string]any {
 	typ := 3
 	v := o.Value
 	switch x := o.Value.(type) {
@@ -72,12 +75,36 @@ func (o Option) wire() map[string]any {
 		typ, v = 4, float64(x)
 	case float64:
 		typ = 10
+	case Attachment:
+		typ, v = 11, x.ID
+		attachments[x.ID] = x.wire()
+	case []Option:
+		return map[string]any{"name": o.Name, "type": 1, "options": wireOptions(x, attachments)}
 	}
 	w := map[string]any{"name": o.Name, "type": typ, "value": v}
 	if o.Focused {
 		w["focused"] = true
 	}
 	return w
+}
+
+func wireOptions(opts []Option, attachments map[string]any) []any {
+	out := []any{}
+	for _, o := range opts {
+		out = append(out, o.wire(attachments))
+	}
+	return out
+}
+
+// commandData is a slash command's data with its options, and the
+// attachments they name as resolved data.
+func (s *Server) commandData(name string, opts []Option) map[string]any {
+	attachments := map[string]any{}
+	data := map[string]any{"id": s.NewID(), "name": name, "type": 1, "options": wireOptions(opts, attachments)}
+	if len(attachments) > 0 {
+		data["resolved"] = map[string]any{"attachments": attachments}
+	}
+	return data
 }
 
 // Sent is an interaction the fake dispatched.
@@ -195,11 +222,7 @@ func (s *Server) dispatchInteraction(payload map[string]any, in *interaction) (S
 // Command dispatches a slash command.
 func (s *Server) Command(from Member, channelID, name string, opts ...Option) (Sent, error) {
 	payload, in := s.base(from, interactionCommand, channelID)
-	options := []any{}
-	for _, o := range opts {
-		options = append(options, o.wire())
-	}
-	payload["data"] = map[string]any{"id": s.NewID(), "name": name, "type": 1, "options": options}
+	payload["data"] = s.commandData(name, opts)
 	return s.dispatchInteraction(payload, in)
 }
 
@@ -207,11 +230,7 @@ func (s *Server) Command(from Member, channelID, name string, opts ...Option) (S
 // the option being typed with Focused.
 func (s *Server) Autocomplete(from Member, channelID, name string, opts ...Option) (Sent, error) {
 	payload, in := s.base(from, interactionAutocomplete, channelID)
-	options := []any{}
-	for _, o := range opts {
-		options = append(options, o.wire())
-	}
-	payload["data"] = map[string]any{"id": s.NewID(), "name": name, "type": 1, "options": options}
+	payload["data"] = s.commandData(name, opts)
 	return s.dispatchInteraction(payload, in)
 }
 

@@ -85,6 +85,7 @@ type Server struct {
 	order        []string                // message IDs in creation order
 	commands     map[string]json.RawMessage
 	reactions    []Reaction
+	attachments  map[string]storedAttachment // by attachment ID
 
 	gw gatewayState
 }
@@ -122,12 +123,14 @@ func New(opts Options) (*Server, error) {
 		interactions: map[string]*interaction{},
 		messages:     map[string]*Message{},
 		commands:     map[string]json.RawMessage{},
+		attachments:  map[string]storedAttachment{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/gateway", s.serveGateway)
 	mux.HandleFunc("/gateway/", s.serveGateway)
 	mux.HandleFunc(APIPrefix+"/", s.serveREST)
 	mux.Handle(ControlPrefix+"/", s.controlHandler())
+	mux.HandleFunc(attachmentsPrefix, s.serveAttachment)
 	s.http = httptest.NewUnstartedServer(mux)
 	s.http.Listener.Close()
 	s.http.Listener = ln
