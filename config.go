@@ -15,6 +15,7 @@ import (
 
 	"gutskin/corpus"
 	"gutskin/index"
+	"gutskin/internal/library"
 )
 
 // usageError is a problem with how gutskin was invoked or configured; it
@@ -107,21 +108,12 @@ func corpusDir(logger *slog.Logger) string {
 	switch {
 	case err != nil:
 		logger.Warn("CORPUS_DIR is not a readable folder; using the embedded library", "dir", dir, "err", err)
-	case !hasVisible(entries):
+	case !library.HasVisible(entries):
 		logger.Warn("CORPUS_DIR is empty; using the embedded library", "dir", dir)
 	default:
 		return dir
 	}
 	return ""
-}
-
-func hasVisible(entries []os.DirEntry) bool {
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
-			return true
-		}
-	}
-	return false
 }
 
 // indexDir is --index, else INDEX_DIR; empty means in memory.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -147,8 +148,10 @@ func libraryAdd(ctx context.Context, folder *library.Folder, arg string, dryRun,
 	} else {
 		info, err := os.Stat(arg)
 		switch {
-		case err != nil:
+		case errors.Is(err, fs.ErrNotExist):
 			return usagef("library add %s: no such file", arg)
+		case err != nil:
+			return fmt.Errorf("library add: %w", err)
 		case info.IsDir():
 			return usagef("library add %s: a folder, not a file", arg)
 		case info.Size() > library.MaxAttachment:

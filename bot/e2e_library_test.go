@@ -138,7 +138,8 @@ func TestLibraryAddRemoveRestore(t *testing.T) {
 		t.Fatalf("autocomplete: %v", acData)
 	}
 	sent := h.libraryCommand(mod, "remove", discordfake.Option{Name: "article", Value: "sunlight-vitamin-d-and-the-gut"})
-	_, ask := h.response(sent)
+	h.response(sent)
+	ask := h.edits(sent, 1)
 	contains(t, "remove question", ask["content"].(string), "Remove **"+sunlightTitle+"**")
 	askMsg, _ := sent.Original()
 	final = h.confirm(mod, askMsg, buttons(ask)["Remove"], 1)
@@ -159,9 +160,13 @@ func TestLibraryAddRemoveRestore(t *testing.T) {
 		t.Errorf("after the restore, answered from %q", got)
 	}
 
-	// List shows the library.
-	_, list := h.response(h.libraryCommand(mod, "list"))
-	if e := embedsOf(list); len(e) != 1 || !strings.Contains(e[0]["description"].(string), sunlightTitle) || flags(list)&64 == 0 {
+	// List shows the library, privately.
+	sent = h.libraryCommand(mod, "list")
+	if _, data := h.response(sent); flags(data)&64 == 0 {
+		t.Errorf("list is not private: %v", data)
+	}
+	list := h.edits(sent, 1)
+	if e := embedsOf(list); len(e) != 1 || !strings.Contains(e[0]["description"].(string), sunlightTitle) {
 		t.Errorf("list: %v", list)
 	}
 }
@@ -327,7 +332,7 @@ func TestLibraryAddWaitsForARebuild(t *testing.T) {
 	sent := h.click(mod, msg.ID, btn["Add"])
 	h.response(sent)
 	waiting := h.edits(sent, 1)
-	if !regexp.MustCompile(`started by <@` + mod2.UserID + `> <t:\d+:R> is still running; your add waits`).MatchString(waiting["content"].(string)) {
+	if !regexp.MustCompile(`library change started by <@` + mod2.UserID + `> <t:\d+:R> is still running; your add waits`).MatchString(waiting["content"].(string)) {
 		t.Errorf("waiting notice: %v", waiting)
 	}
 	if slices.Contains(h.libraryFiles(), "sunlight-vitamin-d-and-the-gut.md") {

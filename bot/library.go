@@ -57,9 +57,7 @@ func newLibraryGate() *libraryGate { return &libraryGate{sem: make(chan struct{}
 func (g *libraryGate) try(by string) (holder rebuildRun, ok bool) {
 	select {
 	case g.sem <- struct{}{}:
-		g.mu.Lock()
-		g.run = rebuildRun{by: by, at: time.Now()}
-		g.mu.Unlock()
+		g.taken(by)
 		return rebuildRun{}, true
 	default:
 		g.mu.Lock()
@@ -72,20 +70,24 @@ func (g *libraryGate) try(by string) (holder rebuildRun, ok bool) {
 func (g *libraryGate) wait(ctx context.Context, by string) error {
 	select {
 	case g.sem <- struct{}{}:
-		g.mu.Lock()
-		g.run = rebuildRun{by: by, at: time.Now()}
-		g.mu.Unlock()
+		g.taken(by)
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
+func (g *libraryGate) taken(by string) {
+	g.mu.Lock()
+	g.run = rebuildRun{by: by, at: time.Now()}
+	g.mu.Unlock()
+}
+
 func (g *libraryGate) release() { <-g.sem }
 
 // busyLine tells who holds the gate, without pinging them.
 func busyLine(run rebuildRun) string {
-	return fmt.Sprintf("A rebuild started by <@%s> <t:%d:R> is still running", run.by, run.at.Unix())
+	return fmt.Sprintf("A rebuild or library change started by <@%s> <t:%d:R> is still running", run.by, run.at.Unix())
 }
 
 // pendingChange is a previewed /library change waiting for its moderator's
@@ -185,12 +187,16 @@ func (b *Bot) libraryCommand(ctx context.Context, r *reply) outcome {
 			return fmt.Sprintf("Restored **%s** (`%s`).", escapeMarkdown(e.Title), escapeMarkdown(e.File)), nil
 		})
 	case subList:
+		// Reading a large library for the first time takes a while.
+		if err := r.deferReply(ctx, true); err != nil {
+			return outcome{result: "lost", err: err}
+		}
 		listing, err := b.opts.Library.List()
 		if err != nil {
 			b.log.Warn("library list failed", "error", err)
-			return b.simple(ctx, r, textMessage("Could not read the library folder: "+oneLine(err)), "error")
+			return outcome{result: "error", err: r.send(ctx, textMessage("Could not read the library folder: "+oneLine(err)), true)}
 		}
-		return b.simple(ctx, r, listMessage(listing), "listed")
+		return outcome{result: "listed", err: r.send(ctx, listMessage(listing), true)}
 	}
 	return b.simple(ctx, r, textMessage("Use `/library add`, `remove`, `restore` or `list`."), "unknown")
 }
@@ -247,9 +253,12 @@ func (b *Bot) previewTTL() time.Duration {
 
 // libraryAskRemove asks the moderator to confirm a removal.
 func (b *Bot) libraryAskRemove(ctx context.Context, r *reply, slug string) outcome {
+	if err := r.deferReply(ctx, true); err != nil {
+		return outcome{result: "lost", err: err}
+	}
 	listing, err := b.opts.Library.List()
 	if err != nil {
-		return b.simple(ctx, r, textMessage("Could not read the library folder: "+oneLine(err)), "error")
+		return outcome{result: "error", err: r.send(ctx, textMessage("Could not read the library folder: "+oneLine(err)), true)}
 	}
 	for _, e := range listing.Articles {
 		if e.Slug != slug {
@@ -262,9 +271,9 @@ func (b *Bot) libraryAskRemove(ctx context.Context, r *reply, slug string) outco
 				escapeMarkdown(e.Title), escapeMarkdown(e.File), e.Passages, plural(e.Passages), expires.Unix()),
 			Components: confirmButtons(key, "Remove", discordgo.DangerButton),
 		}
-		return b.simple(ctx, r, m, "confirm_remove")
+		return outcome{result: "confirm_remove", err: r.send(ctx, m, true)}
 	}
-	return b.simple(ctx, r, textMessage(fmt.Sprintf("No article `%s` in the library. Pick one from the list as you type, or see `/library list`.", escapeMarkdown(ellipsize(slug, 100)))), "not_found")
+	return outcome{result: "not_found", err: r.send(ctx, textMessage(fmt.Sprintf("No article `%s` in the library. Pick one from the list as you type, or see `/library list`.", escapeMarkdown(ellipsize(slug, 100)))), true)}
 }
 
 func confirmButtons(key, label string, style discordgo.ButtonStyle) []discordgo.MessageComponent {
@@ -318,7 +327,7 @@ func (b *Bot) libraryButton(ctx context.Context, r *reply, c customID) outcome {
 
 func addedLine(p library.Preview, a library.Added) string {
 	var b strings.Builder
-	if p.Update != nil {
+	if a.Updated {
 		fmt.Fprintf(&b, "Updated **%s** (`%s`).", escapeMarkdown(p.Title), escapeMarkdown(a.File))
 	} else {
 		fmt.Fprintf(&b, "Added **%s** as `%s`.", escapeMarkdown(p.Title), escapeMarkdown(a.File))
@@ -346,21 +355,20 @@ func (b *Bot) changeLibrary(ctx context.Context, r *reply, update bool, what str
 	if ackErr != nil {
 		return outcome{result: "lost", err: ackErr}
 	}
+	// One deadline for the wait, the change and the rebuild, so that the
+	// report still fits in the interaction's 15 minutes.
+	rctx, cancel := context.WithDeadline(b.workCtx, r.recv.Add(rebuildTimeout))
+	defer cancel()
 	by := userID(r.i)
 	if holder, ok := b.gate.try(by); !ok {
 		if err := r.edit(ctx, textMessage(busyLine(holder)+"; your "+what+" waits for it and goes in when it has finished.")); err != nil {
 			b.log.Warn("could not say the change waits", "error", err)
 		}
-		wctx, cancel := context.WithTimeout(ctx, rebuildTimeout)
-		err := b.gate.wait(wctx, by)
-		cancel()
-		if err != nil {
+		if err := b.gate.wait(rctx, by); err != nil {
 			return outcome{result: "not_changed", err: r.edit(ctx, textMessage("Gave up waiting for the rebuild; nothing was written. Try again."))}
 		}
 	}
 	defer b.gate.release()
-	rctx, cancel := context.WithTimeout(b.workCtx, rebuildTimeout)
-	defer cancel()
 	done, err := change(rctx)
 	if err != nil {
 		b.log.Info("library change refused", "change", what, "reason", oneLine(err))

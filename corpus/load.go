@@ -96,7 +96,7 @@ func Load(fsys fs.FS) (*Library, error) {
 		}
 		if first, dup := bySlug[e.art.Slug]; dup {
 			lib.Warnings = append(lib.Warnings, Problem{File: e.name,
-				Reason: fmt.Sprintf("duplicate slug %q (already used by %s); not loaded", e.art.Slug, first)})
+				Reason: fmt.Sprintf("duplicate slug %q (already used by %s)%s", e.art.Slug, first, notLoaded)})
 			continue
 		}
 		bySlug[e.art.Slug] = e.name
@@ -107,6 +107,14 @@ func Load(fsys fs.FS) (*Library, error) {
 	lib.Fingerprint = hex.EncodeToString(fingerprint.Sum(nil))
 	return lib, nil
 }
+
+// notLoaded ends the warning about a file that parsed but was left out.
+const notLoaded = "; not loaded"
+
+// IsNotLoaded reports whether p warns of a file that parsed but was left
+// out of the library (its slug taken by another file): a listing shows it
+// with the files that did not load.
+func IsNotLoaded(p Problem) bool { return strings.HasSuffix(p.Reason, notLoaded) }
 
 // loadFile reads and parses one file. ok is false when the file is skipped;
 // problems then holds the reason, otherwise any warnings.
@@ -203,11 +211,20 @@ func parseFile(name string, data []byte) (art Article, problems []Problem, ok bo
 // extensionProblem says why a file's extension names no article format, or
 // "" when it does.
 func extensionProblem(name string) string {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".md", ".markdown", ".txt":
+	if IsArticleName(name) {
 		return ""
 	}
 	return fmt.Sprintf("unknown extension %q (want .md or .txt)", path.Ext(name))
+}
+
+// IsArticleName reports whether a file's name has an extension the library
+// reads: .md (or .markdown) or .txt.
+func IsArticleName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".md", ".markdown", ".txt":
+		return true
+	}
+	return false
 }
 
 // parseError is a problem with a file's syntax at a known line.

@@ -3,6 +3,8 @@ package library
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -88,6 +90,8 @@ type Added struct {
 	File string `json:"file"`
 	// Replaced is the replaced file's new name in the removed folder.
 	Replaced string `json:"replaced,omitempty"`
+	// Updated is true when the add replaced an article of the library.
+	Updated bool `json:"updated"`
 	// Seeded is how many built-in articles were copied into a new folder.
 	Seeded int `json:"seeded"`
 }
@@ -122,12 +126,16 @@ func (f *Folder) Preview(ctx context.Context, src Source) (Preview, error) {
 	if err != nil {
 		return Preview{}, err
 	}
-	if c == nil && f.opts.Seed != nil {
+	if f.needsSeed() {
 		seed, err := corpus.Load(f.opts.Seed)
 		if err != nil {
 			return Preview{}, fmt.Errorf("read the built-in articles: %w", err)
 		}
-		c = &contents{articles: entriesOf(seed)}
+		seeded := &contents{articles: entriesOf(seed)}
+		if c != nil { // a seeding cut short: what it copied, and the rest
+			seeded.articles = append(seeded.articles, c.articles...)
+		}
+		c = seeded
 		p.Seeds = len(seed.Articles)
 	}
 	p.File = slugify(art.Title) + path.Ext(name)
@@ -135,7 +143,7 @@ func (f *Folder) Preview(ctx context.Context, src Source) (Preview, error) {
 		if path.Ext(old.File) == path.Ext(p.File) {
 			p.File = old.File
 		}
-		was, err := f.readArticle(old.File, p.Seeds > 0)
+		was, err := f.readArticle(old.File)
 		if err != nil {
 			return Preview{}, err
 		}
@@ -156,13 +164,19 @@ func (f *Folder) Preview(ctx context.Context, src Source) (Preview, error) {
 var lineFirst = regexp.MustCompile(`^\s*(\d+): `)
 
 // replaced finds the article an add of title as file replaces: the one
-// with that file name, else the one with that title. c may be nil.
+// with that file name, else with its slug (kefir.txt for kefir.md), else
+// with that title. c may be nil.
 func (c *contents) replaced(title, file string) (Entry, bool) {
 	if c == nil {
 		return Entry{}, false
 	}
 	for _, e := range c.articles {
 		if e.File == file {
+			return e, true
+		}
+	}
+	for _, e := range c.articles {
+		if e.Slug == strings.TrimSuffix(file, path.Ext(file)) {
 			return e, true
 		}
 	}
@@ -176,13 +190,10 @@ func (c *contents) replaced(title, file string) (Entry, bool) {
 
 // readArticle parses one article of the library folder, or of the seed
 // when the folder is still to be seeded.
-func (f *Folder) readArticle(file string, fromSeed bool) (corpus.Article, error) {
-	var data []byte
-	var err error
-	if fromSeed {
+func (f *Folder) readArticle(file string) (corpus.Article, error) {
+	data, err := os.ReadFile(filepath.Join(f.opts.Dir, filepath.FromSlash(file)))
+	if errors.Is(err, fs.ErrNotExist) && f.opts.Seed != nil {
 		data, err = fs.ReadFile(f.opts.Seed, file)
-	} else {
-		data, err = os.ReadFile(filepath.Join(f.opts.Dir, filepath.FromSlash(file)))
 	}
 	if err != nil {
 		return corpus.Article{}, fmt.Errorf("read %s: %w", file, err)
@@ -207,22 +218,15 @@ func (f *Folder) Add(ctx context.Context, p Preview) (Added, error) {
 		return Added{}, err
 	}
 	var out Added
-	c, err := f.contents()
-	if err != nil {
+	var err error
+	if out.Seeded, err = f.seedIfNeeded(); err != nil {
 		return out, err
 	}
-	if err := os.MkdirAll(f.opts.Dir, 0o755); err != nil {
-		return out, fmt.Errorf("cannot create the library folder %s: %w", f.opts.Dir, errors.Unwrap(err))
-	}
 	removeStaleTemps(f.opts.Dir, f.opts.Now())
-	if c == nil && f.opts.Seed != nil {
-		if out.Seeded, err = copySeed(f.opts.Seed, f.opts.Dir); err != nil {
-			return out, err
-		}
-	}
 	// Plan again on the folder as it is now: another add may have landed
 	// since the preview.
-	if c, err = f.contents(); err != nil {
+	c, err := f.contents()
+	if err != nil {
 		return out, err
 	}
 	art, _, err := corpus.ReadFile(p.File, p.data)
@@ -231,17 +235,17 @@ func (f *Folder) Add(ctx context.Context, p Preview) (Added, error) {
 	}
 	out.File = p.File
 	old, replacing := c.replaced(art.Title, p.File)
+	out.Updated = replacing
 	target := filepath.Join(f.opts.Dir, filepath.FromSlash(out.File))
-	if replacing && old.File == out.File {
-		// Keep the old version before overwriting it, so nothing is lost
-		// and no moment leaves the library without the article.
-		prev, err := os.ReadFile(target)
-		if err != nil {
-			return out, fmt.Errorf("read %s before replacing it: %w", old.File, err)
-		}
-		if out.Replaced, err = f.keepCopy(old.File, prev); err != nil {
+	if prev, err := os.ReadFile(target); err == nil {
+		// Keep what the file held before overwriting it, even a file that
+		// did not load, so nothing is lost and no moment leaves the
+		// library without the article.
+		if out.Replaced, err = f.keepCopy(out.File, prev); err != nil {
 			return out, err
 		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return out, fmt.Errorf("read %s before replacing it: %w", out.File, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return out, fmt.Errorf("create %s: %w", filepath.Dir(target), err)
@@ -268,8 +272,11 @@ func (f *Folder) keepCopy(file string, data []byte) (string, error) {
 	at := f.opts.Now().UTC().Truncate(time.Second)
 	for {
 		name := removedName(file, at)
-		dst := filepath.Join(f.removed, name)
+		dst := filepath.Join(f.removed, filepath.FromSlash(name))
 		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return "", fmt.Errorf("keep the old %s: %w", file, err)
+			}
 			if err := writeAtomic(dst, data); err != nil {
 				return "", fmt.Errorf("keep the old %s: %w", file, err)
 			}
@@ -290,7 +297,7 @@ func (f *Folder) read(ctx context.Context, src Source) (name string, data []byte
 		if len(src.Data) > MaxAttachment {
 			return "", nil, name, fmt.Errorf("%s is %s; at most 1 MiB", name, size(int64(len(src.Data))))
 		}
-		data, err := normalise(name, src.Data, "")
+		data, err := normalise(name, src.Data, "", name)
 		return name, data, name, err
 	}
 	if f.opts.Fetch == nil {
@@ -306,9 +313,14 @@ func (f *Folder) read(ctx context.Context, src Source) (name string, data []byte
 		}
 		page, err := f.opts.Fetch.WithLimit(MaxAttachment).ForFiles().Get(ctx, src.URL)
 		if err != nil {
-			return "", nil, name, fmt.Errorf("%s: %w", name, err)
+			// Discord's signed link to the file is not for logs or replies.
+			msg := err.Error()
+			if u, perr := url.Parse(src.URL); perr == nil {
+				msg = strings.ReplaceAll(msg, u.Redacted(), "the attachment")
+			}
+			return "", nil, name, fmt.Errorf("%s: %s", name, strings.ReplaceAll(msg, src.URL, "the attachment"))
 		}
-		data, err := normalise(name, page.Body, "")
+		data, err := normalise(name, page.Body, "", name)
 		return name, data, name, err
 	}
 	page, err := f.opts.Fetch.Get(ctx, src.URL)
@@ -332,22 +344,22 @@ func (f *Folder) read(ctx context.Context, src Source) (name string, data []byte
 			name = "page.md"
 		}
 	}
-	data, err = normalise(name, page.Body, page.URL)
+	data, err = normalise(name, page.Body, page.URL, origin)
 	return name, data, origin, err
 }
 
 // checkName refuses a file name with no article extension.
 func checkName(name string) error {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".md", ".markdown", ".txt":
+	if corpus.IsArticleName(name) {
 		return nil
 	}
 	return fmt.Errorf("%s: only .md and .txt files can be added", name)
 }
 
 // normalise gives Markdown without front matter the front matter it needs:
-// the title from its first "# " heading, and the URL it came from.
-func normalise(name string, data []byte, sourceURL string) ([]byte, error) {
+// the title from its first "# " heading, and the URL it came from. shown
+// names the article in errors.
+func normalise(name string, data []byte, sourceURL, shown string) ([]byte, error) {
 	if strings.ToLower(path.Ext(name)) == ".txt" || bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
 		return data, nil // the reader says what is wrong with binary or broken text
 	}
@@ -368,7 +380,7 @@ func normalise(name string, data []byte, sourceURL string) ([]byte, error) {
 		body := strings.Join(lines[i+1:], "")
 		return withFrontMatter(frontMatter{Title: title, Source: sourceURL}, body)
 	}
-	return nil, fmt.Errorf("%s has no title: start it with front matter holding a title, or with a \"# Title\" line", name)
+	return nil, fmt.Errorf("%s has no title: start it with front matter holding a title, or with a \"# Title\" line", shown)
 }
 
 // frontMatter is what an added Markdown article's front matter records.
@@ -419,7 +431,9 @@ func slugify(title string) string {
 		dash = true
 	}
 	if b.Len() == 0 {
-		return "article"
+		// A title in another script: a name of its own all the same.
+		sum := sha256.Sum256([]byte(title))
+		return "article-" + hex.EncodeToString(sum[:4])
 	}
 	return strings.TrimSuffix(b.String(), "-")
 }

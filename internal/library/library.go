@@ -17,6 +17,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,8 +53,9 @@ type Folder struct {
 	removed string
 	mu      sync.Mutex // serialises changes within the process
 
-	cacheMu sync.Mutex
-	cache   *contents // the folder as last read, while its files are unchanged
+	cacheMu      sync.Mutex
+	cache        *contents // the folder as last read, while its files are unchanged
+	removedCache *contents // the removed folder likewise
 }
 
 // contents is what a library folder holds, without the passages, which a
@@ -70,8 +72,17 @@ func New(opts Options) *Folder {
 		opts.Now = time.Now
 	}
 	dir := filepath.Clean(opts.Dir)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // so that "." has a folder beside it
+	}
 	opts.Dir = dir
-	return &Folder{opts: opts, removed: filepath.Join(filepath.Dir(dir), "removed")}
+	removed := filepath.Join(filepath.Dir(dir), "removed")
+	if rel, err := filepath.Rel(dir, removed); err == nil && !strings.HasPrefix(rel, "..") {
+		// A library at the root has nothing beside it: the removed files
+		// go in a hidden folder inside, which the loader skips.
+		removed = filepath.Join(dir, ".removed")
+	}
+	return &Folder{opts: opts, removed: removed}
 }
 
 // Dir is the library folder.
@@ -138,10 +149,10 @@ func (f *Folder) contents() (*contents, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the library folder %s: %w", f.opts.Dir, err)
 	}
-	if !hasVisible(entries) {
+	if !HasVisible(entries) {
 		return nil, nil
 	}
-	stamp, err := f.stamp()
+	stamp, err := stampOf(f.opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -154,15 +165,21 @@ func (f *Folder) contents() (*contents, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the library folder %s: %w", f.opts.Dir, err)
 	}
-	f.cache = &contents{stamp: stamp, articles: entriesOf(lib), skipped: lib.Skipped}
+	skipped := slices.Clone(lib.Skipped)
+	for _, w := range lib.Warnings {
+		if corpus.IsNotLoaded(w) {
+			skipped = append(skipped, w)
+		}
+	}
+	f.cache = &contents{stamp: stamp, articles: entriesOf(lib), skipped: skipped}
 	return f.cache, nil
 }
 
-// stamp describes every visible file of the library folder by name, size
-// and modification time, as the loader would walk it.
-func (f *Folder) stamp() (string, error) {
+// stampOf describes every visible file below dir by name, size and
+// modification time (of what a link points at), as the loader walks it.
+func stampOf(dir string) (string, error) {
 	var b strings.Builder
-	err := fs.WalkDir(os.DirFS(f.opts.Dir), ".", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(os.DirFS(dir), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			fmt.Fprintf(&b, "%s\x00error\x00", name)
 			return nil
@@ -176,7 +193,7 @@ func (f *Folder) stamp() (string, error) {
 		if d.IsDir() {
 			return nil
 		}
-		info, err := d.Info()
+		info, err := os.Stat(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
 			fmt.Fprintf(&b, "%s\x00error\x00", name)
 			return nil
@@ -185,7 +202,7 @@ func (f *Folder) stamp() (string, error) {
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("read the library folder %s: %w", f.opts.Dir, err)
+		return "", fmt.Errorf("read the folder %s: %w", dir, err)
 	}
 	return b.String(), nil
 }
@@ -198,7 +215,9 @@ func entriesOf(lib *corpus.Library) []Entry {
 	return out
 }
 
-func hasVisible(entries []os.DirEntry) bool {
+// HasVisible reports whether a folder's entries hold anything but hidden
+// files: an empty library folder means the built-in library.
+func HasVisible(entries []os.DirEntry) bool {
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), ".") {
 			return true
@@ -211,31 +230,41 @@ func hasVisible(entries []os.DirEntry) bool {
 // slug.20261206T101500Z.md.
 const removedStamp = "20060102T150405Z"
 
-// removedEntries lists the removed folder, newest first.
+// removedEntries lists the removed folder, newest first. Files are read
+// again only when the folder changed.
 func (f *Folder) removedEntries() ([]Entry, error) {
-	entries, err := os.ReadDir(f.removed)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(f.removed); errors.Is(err, fs.ErrNotExist) {
 		return []Entry{}, nil
 	}
+	stamp, err := stampOf(f.removed)
 	if err != nil {
-		return nil, fmt.Errorf("read the removed folder %s: %w", f.removed, err)
+		return nil, err
+	}
+	f.cacheMu.Lock()
+	defer f.cacheMu.Unlock()
+	if f.removedCache != nil && f.removedCache.stamp == stamp {
+		return slices.Clone(f.removedCache.articles), nil
 	}
 	out := []Entry{}
-	for _, e := range entries {
-		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
+	err = fs.WalkDir(os.DirFS(f.removed), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+			return nil
 		}
-		slug, at := splitRemovedName(e.Name())
-		entry := Entry{Slug: slug, File: e.Name(), Title: slug}
+		slug, at := splitRemovedName(name)
+		entry := Entry{Slug: slug, File: name, Title: slug}
 		if !at.IsZero() {
 			entry.RemovedAt = at.Format(time.RFC3339)
 		}
-		if data, err := os.ReadFile(filepath.Join(f.removed, e.Name())); err == nil {
-			if art, _, err := corpus.ReadFile(slug+path.Ext(e.Name()), data); err == nil {
+		if data, err := os.ReadFile(filepath.Join(f.removed, filepath.FromSlash(name))); err == nil {
+			if art, _, err := corpus.ReadFile(slug+path.Ext(name), data); err == nil {
 				entry.Title, entry.Passages = art.Title, len(art.Passages)
 			}
 		}
 		out = append(out, entry)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the removed folder %s: %w", f.removed, err)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].RemovedAt != out[j].RemovedAt {
@@ -243,14 +272,15 @@ func (f *Folder) removedEntries() ([]Entry, error) {
 		}
 		return out[i].File < out[j].File
 	})
-	return out, nil
+	f.removedCache = &contents{stamp: stamp, articles: out}
+	return slices.Clone(out), nil
 }
 
-// splitRemovedName reads "slug.STAMP.ext" (or "slug.ext") back into the slug
-// and the time it was removed.
+// splitRemovedName reads "dir/slug.STAMP.ext" (or "slug.ext") back into the
+// slug ("dir/slug") and the time it was removed.
 func splitRemovedName(name string) (slug string, at time.Time) {
 	base := strings.TrimSuffix(name, path.Ext(name))
-	if i := strings.LastIndexByte(base, '.'); i > 0 {
+	if i := strings.LastIndexByte(base, '.'); i > 0 && i > strings.LastIndexByte(base, '/') {
 		if t, err := time.Parse(removedStamp, base[i+1:]); err == nil {
 			return base[:i], t
 		}
@@ -272,6 +302,10 @@ func (f *Folder) Remove(ctx context.Context, slug string) (Entry, error) {
 	entry, ok := c.find(slug)
 	if !ok {
 		return Entry{}, fmt.Errorf("remove %q: %w in %s", slug, ErrNotFound, f.opts.Dir)
+	}
+	if len(c.articles) == 1 {
+		// An empty folder would mean the built-in library again.
+		return Entry{}, fmt.Errorf("remove %q: it is the library's last article; add another first", slug)
 	}
 	moved, err := f.setAside(entry.File)
 	if err != nil {
@@ -310,8 +344,8 @@ func (f *Folder) Restore(ctx context.Context, slug string) (Entry, error) {
 	if e, ok := c.find(slug); ok {
 		return Entry{}, fmt.Errorf("restore %q: the library holds %s already (%q); remove it first", slug, e.File, e.Title)
 	}
-	if err := os.MkdirAll(f.opts.Dir, 0o755); err != nil {
-		return Entry{}, fmt.Errorf("create the library folder %s: %w", f.opts.Dir, err)
+	if _, err := f.seedIfNeeded(); err != nil {
+		return Entry{}, err
 	}
 	target := slug + path.Ext(from.File)
 	if err := moveFile(filepath.Join(f.removed, from.File), filepath.Join(f.opts.Dir, filepath.FromSlash(target))); err != nil {
@@ -341,7 +375,7 @@ func (f *Folder) setAside(file string) (time.Time, error) {
 	}
 	at := f.opts.Now().UTC().Truncate(time.Second)
 	for {
-		dst := filepath.Join(f.removed, removedName(file, at))
+		dst := filepath.Join(f.removed, filepath.FromSlash(removedName(file, at)))
 		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
 			if err := moveFile(filepath.Join(f.opts.Dir, filepath.FromSlash(file)), dst); err != nil {
 				return time.Time{}, fmt.Errorf("move %s to %s: %w", file, f.removed, err)
@@ -352,9 +386,8 @@ func (f *Folder) setAside(file string) (time.Time, error) {
 	}
 }
 
-// removedName is a library file's name in the removed folder: its path
-// flattened, and the time it was set aside.
+// removedName is a library file's path in the removed folder: the same
+// path, with the time it was set aside before the extension.
 func removedName(file string, at time.Time) string {
-	base := strings.ReplaceAll(strings.TrimSuffix(file, path.Ext(file)), "/", "--")
-	return base + "." + at.Format(removedStamp) + path.Ext(file)
+	return strings.TrimSuffix(file, path.Ext(file)) + "." + at.Format(removedStamp) + path.Ext(file)
 }

@@ -51,7 +51,7 @@ func files(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err == nil && !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
 			rel, _ := filepath.Rel(dir, p)
 			out = append(out, filepath.ToSlash(rel))
 		}
@@ -310,7 +310,7 @@ func TestSlugify(t *testing.T) {
 		"Kefir and the skin":                  "kefir-and-the-skin",
 		"  Rosacea & the gut: what's known? ": "rosacea-the-gut-what-s-known",
 		"Ekzem – Darmflora für Anfänger":      "ekzem-darmflora-fur-anfanger",
-		"日本語":                                 "article",
+		"日本語":                                 "article-77710aed",
 		strings.Repeat("long words ", 20):     "long-words-long-words-long-words-long-words-long-words-long-w",
 	} {
 		if got := slugify(in); got != want {
@@ -349,5 +349,113 @@ func TestTemporaryFilesAreHidden(t *testing.T) {
 	removeStaleTemps(dir, time.Now())
 	if _, err := os.Stat(tmp.Name()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a stale temporary file stays: %v", err)
+	}
+}
+
+func TestRemovedFolderIsNeverInsideTheLibrary(t *testing.T) {
+	t.Chdir(t.TempDir())
+	f := New(Options{Dir: "."})
+	wd, _ := os.Getwd()
+	if f.Dir() != wd || f.RemovedDir() != filepath.Join(filepath.Dir(wd), "removed") {
+		t.Errorf("library %s, removed %s", f.Dir(), f.RemovedDir())
+	}
+	if f := New(Options{Dir: "/"}); f.RemovedDir() != "/.removed" {
+		t.Errorf("a library at the root sets removed files aside in %s", f.RemovedDir())
+	}
+}
+
+func TestSubfolderArticleComesBackToItsPlace(t *testing.T) {
+	f := newFolder(t, map[string]string{"oats.md": "---\ntitle: Oats\n---\n\nOats hold fibre.\n"})
+	os.MkdirAll(filepath.Join(f.Dir(), "notes"), 0o755)
+	os.WriteFile(filepath.Join(f.Dir(), "notes", "kefir.md"), fixture(t, "kefir.md"), 0o644)
+	ctx := context.Background()
+	if _, err := f.Remove(ctx, "notes/kefir"); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := f.List()
+	if len(l.Removed) != 1 || l.Removed[0].Slug != "notes/kefir" {
+		t.Fatalf("removed %+v", l.Removed)
+	}
+	if _, err := f.Restore(ctx, "notes/kefir"); err != nil {
+		t.Fatal(err)
+	}
+	if got := files(t, f.Dir()); !slices.Equal(got, []string{"notes/kefir.md", "oats.md"}) {
+		t.Errorf("library after restore: %v", got)
+	}
+}
+
+func TestNothingIsLostOnAdd(t *testing.T) {
+	ctx := context.Background()
+	// A file of the new article's name that does not load is kept aside.
+	broken := "---\ntitle: [unclosed\n---\n"
+	f := newFolder(t, map[string]string{"kefir-and-the-skin.md": broken, "oats.md": "---\ntitle: Oats\n---\n\nOats hold fibre.\n"})
+	p, err := f.Preview(ctx, Source{Name: "kefir.md", Data: fixture(t, "kefir.md")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, err := f.Add(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := os.ReadFile(filepath.Join(f.RemovedDir(), added.Replaced))
+	if added.Replaced == "" || err != nil || string(kept) != broken {
+		t.Errorf("the broken file was not kept: %+v, %v", added, err)
+	}
+
+	// The same slug in another format is an update, and the old file goes
+	// aside.
+	f = newFolder(t, map[string]string{"kefir.txt": "Kefir and the skin\n\nKefir is a fermented milk drink. Some drink it daily.\n", "oats.md": "---\ntitle: Oats\n---\n\nOats hold fibre.\n"})
+	p, err = f.Preview(ctx, Source{Name: "kefir.md", Data: []byte("---\ntitle: Kefir\n---\n\nKefir is a fermented milk drink.\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Update == nil || p.Update.File != "kefir.txt" || p.File != "kefir.md" {
+		t.Fatalf("preview %+v, file %s", p.Update, p.File)
+	}
+	if _, err := f.Add(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got := files(t, f.Dir()); !slices.Equal(got, []string{"kefir.md", "oats.md"}) {
+		t.Errorf("library holds %v", got)
+	}
+	if l, _ := f.List(); len(l.Removed) != 1 || l.Removed[0].Slug != "kefir" {
+		t.Errorf("removed %+v", l.Removed)
+	}
+
+	// The last article cannot be removed: the bot would fall back to the
+	// built-in library.
+	f = newFolder(t, map[string]string{"oats.md": "---\ntitle: Oats\n---\n\nOats hold fibre.\n"})
+	if _, err := f.Remove(ctx, "oats"); err == nil || !strings.Contains(err.Error(), "last article") {
+		t.Errorf("removing the last article: %v", err)
+	}
+}
+
+func TestSeedingCutShortGoesOn(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "corpus")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, seedingMarker), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "kefir.md"), fixture(t, "kefir.md"), 0o644) // copied before the crash
+	f := New(Options{Dir: dir, Seed: seed})
+	ctx := context.Background()
+	p, err := f.Preview(ctx, Source{Name: "notes.md", Data: []byte("# Notes\n\nSome notes on fibre.\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, err := f.Add(ctx, p)
+	if err != nil || added.Seeded != 1 {
+		t.Fatalf("add: %v, %+v", err, added)
+	}
+	if got := files(t, dir); !slices.Equal(got, []string{"kefir.md", "notes.md", "oats.md"}) {
+		t.Errorf("library holds %v", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, seededMarker)); err != nil {
+		t.Errorf("no seeded marker: %v", err)
+	}
+	// Emptied later, the folder is not seeded again.
+	for _, name := range []string{"kefir.md", "notes.md", "oats.md"} {
+		os.Remove(filepath.Join(dir, name))
+	}
+	if f.needsSeed() {
+		t.Error("an emptied folder would be seeded again")
 	}
 }

@@ -116,6 +116,58 @@ func removeStaleTemps(dir string, now time.Time) {
 	}
 }
 
+// Markers of seeding, hidden from the loader: a seeding in progress, and
+// one done. A folder once seeded and later emptied is not seeded again.
+const (
+	seedingMarker = ".gutskin-seeding"
+	seededMarker  = ".gutskin-seeded"
+)
+
+// needsSeed reports whether the library folder is still to be seeded with
+// the built-in articles: it does not exist, or holds no visible file and
+// was never seeded, or a seeding was cut short.
+func (f *Folder) needsSeed() bool {
+	if f.opts.Seed == nil {
+		return false
+	}
+	if _, err := os.Lstat(filepath.Join(f.opts.Dir, seedingMarker)); err == nil {
+		return true
+	}
+	entries, err := os.ReadDir(f.opts.Dir)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	if HasVisible(entries) {
+		return false
+	}
+	_, err = os.Lstat(filepath.Join(f.opts.Dir, seededMarker))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// seedIfNeeded creates the library folder, and copies the built-in
+// articles into it when it still needs them. A crash half-way leaves the
+// seeding marker, so the next change goes on where it stopped.
+func (f *Folder) seedIfNeeded() (int, error) {
+	if err := os.MkdirAll(f.opts.Dir, 0o755); err != nil {
+		return 0, fmt.Errorf("cannot create the library folder %s: %w", f.opts.Dir, errors.Unwrap(err))
+	}
+	if !f.needsSeed() {
+		return 0, nil
+	}
+	seeding := filepath.Join(f.opts.Dir, seedingMarker)
+	if err := writeAtomic(seeding, nil); err != nil {
+		return 0, fmt.Errorf("seed %s: %w", f.opts.Dir, err)
+	}
+	n, err := copySeed(f.opts.Seed, f.opts.Dir)
+	if err != nil {
+		return n, err
+	}
+	if err := os.Rename(seeding, filepath.Join(f.opts.Dir, seededMarker)); err != nil {
+		return n, fmt.Errorf("seed %s: %w", f.opts.Dir, err)
+	}
+	return n, syncDir(f.opts.Dir)
+}
+
 // copySeed writes every file of seed into dir, each atomically, keeping
 // what dir already holds.
 func copySeed(seed fs.FS, dir string) (int, error) {
