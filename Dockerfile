@@ -44,6 +44,7 @@ COPY --from=build --chown=65532:65532 /out/data /data
 USER 65532:65532
 ENV INDEX_DIR=/data/index \
     CORPUS_DIR=/data/corpus \
+    DATA_DIR=/data \
     LOG_FORMAT=json \
     HEALTH_ADDR=:8080
 VOLUME /data

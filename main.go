@@ -34,6 +34,7 @@ commands:
   library add FILE|URL [--corpus DIR] [--dry-run] [--json]
   library remove SLUG | restore SLUG [--corpus DIR]
   library list [--corpus DIR] [--json]
+  gaps [--data DIR] [--days N] [--json] | gaps --erase [--data DIR]
   serve      run the Discord bot
   health     check a running bot's readiness (exit 0 when ready)
 `
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runEval(ctx, args[1:], stdout, stderr)
 	case "library":
 		return runLibrary(ctx, args[1:], stdout, stderr)
+	case "gaps":
+		return runGaps(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "health":
@@ -62,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "gutskin: unknown command %q (want ask, index, eval, library, serve or health)\n", args[0])
+		fmt.Fprintf(stderr, "gutskin: unknown command %q (want ask, index, eval, library, gaps, serve or health)\n", args[0])
 		return exitUsage
 	}
 }

@@ -29,7 +29,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 // isolate keeps the caller's environment from leaking into a test.
 func isolate(t *testing.T) {
 	t.Helper()
-	for _, v := range []string{"CORPUS_DIR", "INDEX_DIR", "LOG_LEVEL", "LOG_FORMAT", "FETCH_ALLOW_PRIVATE"} {
+	for _, v := range []string{"CORPUS_DIR", "INDEX_DIR", "LOG_LEVEL", "LOG_FORMAT", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS"} {
 		t.Setenv(v, "")
 	}
 	t.Chdir(t.TempDir()) // no .env

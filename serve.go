@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"gutskin/bot"
 	"gutskin/index"
+	"gutskin/internal/gaps"
 	"gutskin/internal/health"
 )
 
@@ -36,6 +38,9 @@ type serveConfig struct {
 	healthAddr        string
 	// fetchAllowPrivate lets /library add fetch from private addresses.
 	fetchAllowPrivate bool
+	// dataDir holds the /gaps records; empty records nothing.
+	dataDir   string
+	retention time.Duration
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -157,6 +162,10 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 	if cfg.fetchAllowPrivate, err = fetchAllowPrivate(); err != nil {
 		return cfg, err
 	}
+	cfg.dataDir = strings.TrimSpace(os.Getenv("DATA_DIR"))
+	if cfg.retention, err = retentionDays(); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 
@@ -224,7 +233,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		logger.Info("no library folder (CORPUS_DIR): /library cannot change the built-in library")
 	}
 
+	var recorder bot.Recorder
+	if cfg.dataDir != "" {
+		store, err := gaps.Open(gaps.Options{Dir: cfg.dataDir, Retention: cfg.retention})
+		if err != nil {
+			return fmt.Errorf("DATA_DIR=%s: %w", cfg.dataDir, err)
+		}
+		defer store.Close()
+		recorder = store
+		go pruneDaily(ctx, store, logger)
+		logger.Info("recording questions for /gaps", "dir", cfg.dataDir, "retention_days", int(cfg.retention.Hours()/24))
+	} else {
+		logger.Info("no data folder (DATA_DIR): questions are not recorded and /gaps is empty")
+	}
+	terms, err := index.TermsOf()
+	if err != nil {
+		return err
+	}
+
 	b, err := bot.New(ix, bot.Options{
+		Gaps:              recorder,
+		Terms:             terms,
 		Library:           lib,
 		Token:             cfg.token,
 		APIURL:            cfg.apiURL,
@@ -262,6 +291,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// pruneDaily deletes records older than RETENTION_DAYS at start, then once
+// a day, until ctx ends.
+func pruneDaily(ctx context.Context, store *gaps.Store, logger *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		n, err := store.Prune(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Warn("pruning old /gaps records failed", "error", err)
+		case n > 0:
+			logger.Info("pruned old /gaps records", "records", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // indexStats shows the index to the health server.

@@ -25,7 +25,7 @@ const serveTestToken = "serve-test-token.XYZ"
 func serveEnv(t *testing.T) {
 	t.Helper()
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -51,6 +51,7 @@ func TestServeConfigErrors(t *testing.T) {
 		{name: "roles", env: map[string]string{"MODERATOR_ROLE_IDS": "123, mods"}, want: `MODERATOR_ROLE_IDS: "mods" is not a numeric Discord role ID`},
 		{name: "cooldown", env: map[string]string{"ASK_COOLDOWN": "soon"}, want: `ASK_COOLDOWN="soon": want a duration`},
 		{name: "negative cooldown", env: map[string]string{"ASK_COOLDOWN": "-1s"}, want: "ASK_COOLDOWN"},
+		{name: "retention", env: map[string]string{"RETENTION_DAYS": "forever"}, want: `RETENTION_DAYS="forever": want a whole number of days`},
 		{name: "private fetching", env: map[string]string{"FETCH_ALLOW_PRIVATE": "yes please"}, want: `FETCH_ALLOW_PRIVATE="yes please": want true or false`},
 		{name: "cooldown flag", env: map[string]string{"ASK_COOLDOWN": "5s"}, args: []string{"--ask-cooldown", "x"}, want: `--ask-cooldown="x"`},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
@@ -143,6 +144,8 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	t.Setenv("HEALTH_ADDR", healthAddr)
 	t.Setenv("LOG_FORMAT", "json")
 	t.Setenv("FETCH_ALLOW_PRIVATE", "true")
+	data := t.TempDir()
+	t.Setenv("DATA_DIR", data)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -173,8 +176,17 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err = sent.WaitCallback(wctx); err != nil || !strings.Contains(string(r.Body), "Library: 3 articles") {
+	if r, err = fake.WaitRequest(wctx, discordfake.Match{Method: "PATCH", Path: sent.OriginalPath()}); err != nil || !strings.Contains(string(r.Body), "Library: 3 articles") {
 		t.Errorf("/library list: %v %s", err, r.Body)
+	}
+	// The question is recorded for /gaps, in DATA_DIR, without the IDs.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(data, "gaps.db")); err == nil {
+			break
+		}
+	}
+	if db, err := os.ReadFile(filepath.Join(data, "gaps.db")); err != nil || bytes.Contains(db, []byte("300000000000000001")) {
+		t.Errorf("gaps.db: %v, or it holds the member's ID", err)
 	}
 	if !strings.Contains(stderr.String(), "FETCH_ALLOW_PRIVATE is on") {
 		t.Error("FETCH_ALLOW_PRIVATE=true is not logged at start")
@@ -273,7 +285,7 @@ func TestEnvExample(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS"} {
 		if !strings.Contains(string(raw), v+"=") {
 			t.Errorf(".env.example does not document %s", v)
 		}

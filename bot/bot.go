@@ -81,17 +81,12 @@ type Options struct {
 	// PreviewTTL is how long a /library preview can be confirmed; default
 	// DefaultPreviewTTL.
 	PreviewTTL time.Duration
-	// OnFeedback, when set, is called with every first 👍/👎 of a member on
-	// a passage (besides the log line).
-	OnFeedback func(Feedback)
-}
-
-// Feedback is one member's rating of a passage.
-type Feedback struct {
-	// PassageID is the rated passage's ID.
-	PassageID string
-	// Helpful is true for 👍 and false for 👎.
-	Helpful bool
+	// Gaps, when set, records every question and vote for /gaps, after
+	// the reply; without it nothing is recorded.
+	Gaps Recorder
+	// Terms gives a question's search terms, so /gaps groups questions
+	// that ask the same thing; nil uses a plain word split.
+	Terms func(string) []string
 }
 
 // Bot answers Discord members from an Engine. Create it with New and run it

@@ -79,7 +79,7 @@ func memberCommands() []*discordgo.ApplicationCommand {
 	}
 }
 
-// moderatorCommands are /reindex and /library, guild only. Discord hides
+// moderatorCommands are /reindex, /library and /gaps, guild only. Discord hides
 // them from members without Manage Server, unless moderator roles are
 // configured: Discord would then also refuse those roles, so they are shown
 // to every member and only the handlers' check gates them.
@@ -119,6 +119,17 @@ func moderatorCommands(moderatorRoles bool) []*discordgo.ApplicationCommand {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subRestore, Description: "Bring a removed article back", Options: article("restore")},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: subList, Description: "What the library holds, and what was removed"},
 			},
+		},
+		{
+			Name:             cmdGaps,
+			Type:             discordgo.ChatApplicationCommand,
+			Description:      "Moderators: what members asked that went unanswered, and passages rated 👎",
+			Contexts:         guild,
+			IntegrationTypes: install,
+			Options: []*discordgo.ApplicationCommandOption{{
+				Type: discordgo.ApplicationCommandOptionInteger, Name: optDays, Description: "How many days back (default 30)",
+				MinValue: ptr(1.0), MaxValue: maxGapsDays,
+			}},
 		},
 	}
 	if !moderatorRoles {

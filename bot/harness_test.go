@@ -20,6 +20,7 @@ import (
 	"gutskin/index"
 	"gutskin/internal/discordfake"
 	"gutskin/internal/fetch"
+	"gutskin/internal/gaps"
 	"gutskin/internal/library"
 )
 
@@ -54,6 +55,8 @@ type setup struct {
 	deferAfter time.Duration
 	library    string // folder to copy as the corpus; default testdata/library
 	previewTTL time.Duration
+	// recorder wraps the /gaps store, when set.
+	recorder func(bot.Recorder) bot.Recorder
 }
 
 // harness runs the real bot and the real index against the fake Discord.
@@ -74,6 +77,9 @@ type harness struct {
 	entered chan struct{}
 
 	logs *syncBuffer
+
+	data  string // the /gaps data folder
+	store *gaps.Store
 }
 
 func start(t *testing.T, s setup) *harness {
@@ -96,6 +102,19 @@ func start(t *testing.T, s setup) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.ix.Close() })
+	h.data = t.TempDir()
+	if h.store, err = gaps.Open(gaps.Options{Dir: h.data}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.store.Close() })
+	var recorder bot.Recorder = h.store
+	if s.recorder != nil {
+		recorder = s.recorder(h.store)
+	}
+	terms, err := index.TermsOf()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	g := guildID
 	if s.guildID == "-" {
@@ -114,6 +133,8 @@ func start(t *testing.T, s setup) *harness {
 		// The fake serves attachments, and tests serve pages, on loopback.
 		Library:         library.New(library.Options{Dir: h.dir, Fetch: fetch.New(fetch.Options{AllowPrivate: true})}),
 		PreviewTTL:      s.previewTTL,
+		Gaps:            recorder,
+		Terms:           terms,
 		ShutdownTimeout: 5 * time.Second,
 		Logger:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	}

@@ -325,11 +325,11 @@ func TestCommandScopes(t *testing.T) {
 		want       []string
 	}{
 		{"", "", false, []string{":ask,sources,help,Find sources"}},
-		{"1", "1", false, []string{"1:ask,sources,help,Find sources,reindex(32),library(32)"}},
-		{"", "2", false, []string{":ask,sources,help,Find sources", "2:reindex(32),library(32)"}},
-		{"1", "2", false, []string{"1:ask,sources,help,Find sources", "2:reindex(32),library(32)"}},
-		{"1", "1", true, []string{"1:ask,sources,help,Find sources,reindex,library"}},
-		{"", "2", true, []string{":ask,sources,help,Find sources", "2:reindex,library"}},
+		{"1", "1", false, []string{"1:ask,sources,help,Find sources,reindex(32),library(32),gaps(32)"}},
+		{"", "2", false, []string{":ask,sources,help,Find sources", "2:reindex(32),library(32),gaps(32)"}},
+		{"1", "2", false, []string{"1:ask,sources,help,Find sources", "2:reindex(32),library(32),gaps(32)"}},
+		{"1", "1", true, []string{"1:ask,sources,help,Find sources,reindex,library,gaps"}},
+		{"", "2", true, []string{":ask,sources,help,Find sources", "2:reindex,library,gaps"}},
 	} {
 		var got []string
 		for _, s := range commandScopes(tc.guild, tc.mod, tc.roles) {

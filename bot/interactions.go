@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"gutskin/corpus"
+	"gutskin/internal/gaps"
 )
 
 // Interaction kinds, as logged.
@@ -22,6 +23,7 @@ const (
 	kindReindex      = "reindex"
 	kindLibrary      = "library"
 	kindLibraryPress = "library_button"
+	kindGaps         = "gaps"
 	kindAutocomplete = "autocomplete"
 	kindNext         = "next_answer"
 	kindFeedback     = "feedback"
@@ -66,6 +68,8 @@ func interactionKind(i *discordgo.Interaction) string {
 			return kindReindex
 		case d.Name == cmdLibrary:
 			return kindLibrary
+		case d.Name == cmdGaps:
+			return kindGaps
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return kindAutocomplete
@@ -124,7 +128,7 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time
 	switch kind {
 	case kindAsk:
 		q, private := askOptions(i)
-		out = b.answerInteraction(ctx, r, q, private)
+		out = b.answerInteraction(ctx, r, kindAsk, q, private)
 	case kindFindSources:
 		out = b.findSources(ctx, r)
 	case kindSources:
@@ -135,6 +139,8 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time
 		out = b.reindex(ctx, r)
 	case kindLibrary:
 		out = b.libraryCommand(ctx, r)
+	case kindGaps:
+		out = b.gapsCommand(ctx, r)
 	case kindAutocomplete:
 		out = b.autocomplete(ctx, r)
 	case kindNext, kindFeedback, kindSourcesPage, kindLibraryPress:
@@ -188,8 +194,8 @@ func slowDown(wait time.Duration) string {
 	return fmt.Sprintf("Slow down a little: you can ask again in %d second%s.", secs, plural(secs))
 }
 
-// answerInteraction runs a question from /ask or Find sources.
-func (b *Bot) answerInteraction(ctx context.Context, r *reply, question string, private bool) outcome {
+// answerInteraction runs a question from /ask or Find sources (via).
+func (b *Bot) answerInteraction(ctx context.Context, r *reply, via, question string, private bool) outcome {
 	q := cleanQuestion(question)
 	if q == "" {
 		err := r.respond(ctx, discordgo.InteractionResponseChannelMessageWithSource,
@@ -212,10 +218,12 @@ func (b *Bot) answerInteraction(ctx context.Context, r *reply, question string, 
 	}
 	if len(a.Hits) == 0 {
 		err := r.send(ctx, noAnswerMessage(a), true)
+		b.recordQuestion(r.i.GuildID, asker, via, q, a)
 		return outcome{result: "no_answer", err: err}
 	}
 	key := b.answers.put(asker, a)
 	err := r.send(ctx, answerMessage(a, 0, key), private)
+	b.recordQuestion(r.i.GuildID, asker, via, q, a)
 	return outcome{result: "answer", passage: a.Hits[0].Passage.ID, err: err}
 }
 
@@ -269,7 +277,7 @@ func (b *Bot) findSources(ctx context.Context, r *reply) outcome {
 			textMessage("That message has no text I can look up."), true)
 		return outcome{result: "empty", err: err}
 	}
-	return b.answerInteraction(ctx, r, text, true)
+	return b.answerInteraction(ctx, r, kindFindSources, text, true)
 }
 
 // autocomplete suggests questions, or for /library the articles; it must
@@ -365,9 +373,11 @@ func (b *Bot) button(ctx context.Context, r *reply) outcome {
 			return out
 		}
 		b.log.Info("feedback", "passage", pid, "helpful", c.Up)
-		if b.opts.OnFeedback != nil {
-			b.opts.OnFeedback(Feedback{PassageID: pid, Helpful: c.Up})
+		v := gaps.Vote{GuildID: r.i.GuildID, MemberID: member, PassageID: pid, Helpful: c.Up}
+		if st, ok := b.answers.get(c.Key); ok && c.Index < len(st.answer.Hits) {
+			v.Article, v.Question = st.answer.Hits[c.Index].Passage.Article.Title, st.answer.Question
 		}
+		b.record("vote", func(ctx context.Context, rec Recorder) error { return rec.RecordVote(ctx, v) })
 		thanks := "Thanks, noted: this passage helped. 👍"
 		if !c.Up {
 			thanks = "Thanks, noted: this passage did not help. 👎 The moderators will look at it."

@@ -57,10 +57,12 @@ func (b *Bot) handleMention(ctx context.Context, m *discordgo.Message, text stri
 		return outcome{result: "error", err: err}
 	case len(a.Hits) == 0:
 		err := b.replyTo(ctx, m, noAnswerMessage(a))
+		b.recordQuestion(m.GuildID, m.Author.ID, kindMention, q, a)
 		return outcome{result: "no_answer", err: err}
 	}
 	key := b.answers.put(m.Author.ID, a)
 	err = b.replyTo(ctx, m, answerMessage(a, 0, key))
+	b.recordQuestion(m.GuildID, m.Author.ID, kindMention, q, a)
 	return outcome{result: "answer", passage: a.Hits[0].Passage.ID, err: err}
 }
 

@@ -345,7 +345,7 @@ func helpMessage() message {
 			"",
 			"Under an answer: **Next answer** shows the next-best passage; 👍 / 👎 tell the moderators whether it helped.",
 			"",
-			"Moderators: `/library` adds, updates, removes and restores articles, from a file or a web page; `/reindex` reloads the library folder.",
+			"Moderators: `/library` adds, updates, removes and restores articles, from a file or a web page; `/gaps` shows what went unanswered; `/reindex` reloads the library folder.",
 		}, "\n"),
 		Footer: &discordgo.MessageEmbedFooter{Text: disclaimer},
 	}

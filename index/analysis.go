@@ -237,3 +237,28 @@ func (f *synonymFolder) phraseAt(input analysis.TokenStream, stems []string, i i
 	}
 	return "", 0
 }
+
+// TermsOf returns a function that gives a text's words as the search
+// matches them: lower-cased, English stop words out, stemmed and synonyms
+// folded, so "zits" and "acne" are one term. /gaps uses it to tell that two
+// questions ask the same thing.
+func TermsOf() (func(text string) []string, error) {
+	if err := registerAnalyzer(); err != nil {
+		return nil, fmt.Errorf("register the analyzer: %w", err)
+	}
+	a, err := registry.NewCache().AnalyzerNamed(analyzerName)
+	if err != nil {
+		return nil, fmt.Errorf("build the analyzer: %w", err)
+	}
+	return func(text string) []string {
+		var out []string
+		seen := map[string]bool{}
+		for _, tok := range a.Analyze([]byte(text)) {
+			if t := string(tok.Term); !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+		return out
+	}, nil
+}

@@ -406,3 +406,25 @@ func checkSpans(t testing.TB, h corpus.Hit) {
 func utf8Boundary(s string, i int) bool {
 	return i == len(s) || i == 0 || (s[i]&0xC0) != 0x80
 }
+
+func TestTermsOf(t *testing.T) {
+	terms, err := TermsOf()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text string
+		want []string // stemmed, synonyms folded
+	}{
+		{"do zits come from coffee?", []string{"acn", "coffe", "come"}},
+		{"Coffee causing breakouts!", []string{"acn", "caus", "coffe"}},
+		{"the gut and the gut", []string{"gut"}},
+		{"the and of", nil},
+	} {
+		got := terms(tt.text)
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("terms(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
