@@ -192,6 +192,17 @@ func TestGapsAfterAScriptedRun(t *testing.T) {
 		t.Error("the gaps store lacks an unanswered question's text")
 	}
 
+	// Nor do the logs, at any level the bot wrote.
+	logs := h.logs.String()
+	for i := range 100 {
+		if strings.Contains(logs, member(i).UserID) {
+			t.Fatalf("a member's ID (%s) is in the logs", member(i).UserID)
+		}
+	}
+	if strings.Contains(logs, "magnesium") || strings.Contains(logs, guildID) {
+		t.Error("a question's text or the guild's ID is in the logs")
+	}
+
 	// A member who is not a moderator is refused.
 	_, data := h.response(h.command(alice, "gaps"))
 	if !strings.Contains(data["content"].(string), "Only the library's moderators") {
