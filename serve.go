@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"regexp"
@@ -41,6 +44,12 @@ type serveConfig struct {
 	// dataDir holds the /gaps records; empty records nothing.
 	dataDir   string
 	retention time.Duration
+	// interactionsAddr serves Discord's HTTP interactions, verified with
+	// publicKey; empty serves none.
+	interactionsAddr string
+	publicKey        ed25519.PublicKey
+	// noGateway answers HTTP interactions only (GATEWAY=off).
+	noGateway bool
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -162,11 +171,46 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 	if cfg.fetchAllowPrivate, err = fetchAllowPrivate(); err != nil {
 		return cfg, err
 	}
+	if err := parseInteractions(&cfg); err != nil {
+		return cfg, err
+	}
 	cfg.dataDir = strings.TrimSpace(os.Getenv("DATA_DIR"))
 	if cfg.retention, err = retentionDays(); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// parseInteractions reads INTERACTIONS_ADDR, DISCORD_PUBLIC_KEY and
+// GATEWAY.
+func parseInteractions(cfg *serveConfig) error {
+	cfg.interactionsAddr = strings.TrimSpace(os.Getenv("INTERACTIONS_ADDR"))
+	if err := checkListenAddr(cfg.interactionsAddr); err != nil {
+		return usagef("INTERACTIONS_ADDR=%q: %v", cfg.interactionsAddr, strings.Replace(err.Error(), "no health server", "no interactions endpoint", 1))
+	}
+	key := strings.TrimSpace(os.Getenv("DISCORD_PUBLIC_KEY"))
+	switch raw, err := hex.DecodeString(key); {
+	case cfg.interactionsAddr == "" && key == "":
+	case cfg.interactionsAddr == "":
+		return usagef("DISCORD_PUBLIC_KEY is set but INTERACTIONS_ADDR is not: set both to serve HTTP interactions")
+	case key == "":
+		return usagef("INTERACTIONS_ADDR is set but DISCORD_PUBLIC_KEY is not: copy the application's Public Key from the developer portal")
+	case err != nil || len(raw) != ed25519.PublicKeySize:
+		return usagef("DISCORD_PUBLIC_KEY: want the application's Public Key, 64 hexadecimal characters")
+	default:
+		cfg.publicKey = ed25519.PublicKey(raw)
+	}
+	switch v := strings.ToLower(strings.TrimSpace(os.Getenv("GATEWAY"))); v {
+	case "", "on":
+	case "off":
+		if cfg.interactionsAddr == "" {
+			return usagef("GATEWAY=off needs INTERACTIONS_ADDR and DISCORD_PUBLIC_KEY: without the gateway, interactions come over HTTP")
+		}
+		cfg.noGateway = true
+	default:
+		return usagef("GATEWAY=%q: want on or off", v)
+	}
+	return nil
 }
 
 // checkListenAddr checks a listen address such as ":8080" or
@@ -253,6 +297,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 	b, err := bot.New(ix, bot.Options{
 		Gaps:              recorder,
+		NoGateway:         cfg.noGateway,
 		Terms:             terms,
 		Library:           lib,
 		Token:             cfg.token,
@@ -279,6 +324,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		healthErr <- err
 	}()
 
+	if cfg.interactionsAddr != "" {
+		srv := &http.Server{Addr: cfg.interactionsAddr, Handler: b.InteractionsHandler(cfg.publicKey),
+			ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", cfg.interactionsAddr)
+		if err != nil {
+			return fmt.Errorf("INTERACTIONS_ADDR=%s: %w", cfg.interactionsAddr, err)
+		}
+		go srv.Serve(ln)
+		defer func() {
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			srv.Shutdown(sctx)
+		}()
+		logger.Info("serving HTTP interactions", "addr", ln.Addr().String(), "gateway", !cfg.noGateway)
+	}
 	logger.Info("connecting to Discord", "custom_api_url", cfg.apiURL != bot.DefaultAPIURL, "guild_commands", cfg.guildID != "",
 		"reindex", cfg.moderationGuildID != "", "cooldown", cfg.cooldown.String(), "health", cfg.healthAddr)
 	runErr := b.Run(ctx)

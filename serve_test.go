@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -25,7 +27,7 @@ const serveTestToken = "serve-test-token.XYZ"
 func serveEnv(t *testing.T) {
 	t.Helper()
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS", "INTERACTIONS_ADDR", "DISCORD_PUBLIC_KEY", "GATEWAY"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -52,6 +54,11 @@ func TestServeConfigErrors(t *testing.T) {
 		{name: "cooldown", env: map[string]string{"ASK_COOLDOWN": "soon"}, want: `ASK_COOLDOWN="soon": want a duration`},
 		{name: "negative cooldown", env: map[string]string{"ASK_COOLDOWN": "-1s"}, want: "ASK_COOLDOWN"},
 		{name: "retention", env: map[string]string{"RETENTION_DAYS": "forever"}, want: `RETENTION_DAYS="forever": want a whole number of days`},
+		{name: "key without address", env: map[string]string{"DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32)}, want: "INTERACTIONS_ADDR is not"},
+		{name: "address without key", env: map[string]string{"INTERACTIONS_ADDR": ":8081"}, want: "DISCORD_PUBLIC_KEY is not"},
+		{name: "short key", env: map[string]string{"INTERACTIONS_ADDR": ":8081", "DISCORD_PUBLIC_KEY": "abcd"}, want: "64 hexadecimal characters"},
+		{name: "gateway off alone", env: map[string]string{"GATEWAY": "off"}, want: "GATEWAY=off needs INTERACTIONS_ADDR"},
+		{name: "gateway", env: map[string]string{"GATEWAY": "maybe"}, want: `GATEWAY="maybe": want on or off`},
 		{name: "private fetching", env: map[string]string{"FETCH_ALLOW_PRIVATE": "yes please"}, want: `FETCH_ALLOW_PRIVATE="yes please": want true or false`},
 		{name: "cooldown flag", env: map[string]string{"ASK_COOLDOWN": "5s"}, args: []string{"--ask-cooldown", "x"}, want: `--ask-cooldown="x"`},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
@@ -285,7 +292,7 @@ func TestEnvExample(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS", "INTERACTIONS_ADDR", "DISCORD_PUBLIC_KEY", "GATEWAY"} {
 		if !strings.Contains(string(raw), v+"=") {
 			t.Errorf(".env.example does not document %s", v)
 		}
@@ -309,5 +316,61 @@ func TestServeStoppedDuringStart(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := runServe(ctx, nil, &bytes.Buffer{}, &stderr); code != exitOK {
 		t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr.String())
+	}
+}
+
+// With INTERACTIONS_ADDR, DISCORD_PUBLIC_KEY and GATEWAY=off, serve answers
+// interactions that Discord POSTs, signed, and opens no gateway.
+func TestServeHTTPInteractions(t *testing.T) {
+	serveEnv(t)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	fake, err := discordfake.New(discordfake.Options{Token: serveTestToken, InteractionsURL: "http://" + addr + "/", InteractionsKey: priv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	t.Setenv("DISCORD_TOKEN", serveTestToken)
+	t.Setenv("DISCORD_API_URL", fake.APIURL())
+	t.Setenv("DISCORD_GUILD_ID", "400000000000000001")
+	t.Setenv("HEALTH_ADDR", "")
+	t.Setenv("INTERACTIONS_ADDR", addr)
+	t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(pub))
+	t.Setenv("GATEWAY", "off")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr lockedBuffer
+	exit := make(chan int, 1)
+	go func() { exit <- runServe(ctx, nil, &bytes.Buffer{}, &stderr) }()
+	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer wcancel()
+	if _, err := fake.WaitRequest(wctx, discordfake.Match{Method: "PUT", Path: "/applications/*/guilds/400000000000000001/commands"}); err != nil {
+		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
+	}
+	sent, err := fake.Command(discordfake.Member{UserID: "300000000000000001", GuildID: "400000000000000001"}, "", "ask",
+		discordfake.Option{Name: "question", Value: "does kefir help acne?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := sent.WaitCallback(wctx); err != nil || !strings.Contains(string(r.Body), "Does kefir help acne?") || !strings.Contains(string(r.Body), "doi.org") {
+		t.Errorf("answer over HTTP: %v %s", err, r.Body)
+	}
+	if g := fake.Gateway(); g.Connections != 0 {
+		t.Errorf("GATEWAY=off opened %d gateway connections", g.Connections)
+	}
+	cancel()
+	select {
+	case code := <-exit:
+		if code != exitOK {
+			t.Errorf("exit %d; stderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if p := fake.Problems(); len(p) > 0 {
+		t.Errorf("problems: %v", p)
 	}
 }

@@ -10,6 +10,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,6 +82,10 @@ type Options struct {
 	// PreviewTTL is how long a /library preview can be confirmed; default
 	// DefaultPreviewTTL.
 	PreviewTTL time.Duration
+	// NoGateway runs without a gateway connection, for a replica that
+	// answers HTTP interactions only (InteractionsHandler): mentions need
+	// the gateway, slash commands and buttons do not.
+	NoGateway bool
 	// Gaps, when set, records every question and vote for /gaps, after
 	// the reply; without it nothing is recorded.
 	Gaps Recorder
@@ -195,7 +200,8 @@ func New(engine Engine, opts Options) (*Bot, error) {
 }
 
 // Connected reports whether the gateway session is up (identified or
-// resumed and not since dropped), for the readiness endpoint.
+// resumed and not since dropped), or without a gateway whether the bot is
+// registered and serving, for the readiness endpoint.
 func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // Run connects, registers the commands with one bulk overwrite, and serves
@@ -204,6 +210,9 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // the first connection fails.
 func (b *Bot) Run(ctx context.Context) error {
 	defer b.cancelWork()
+	if b.opts.NoGateway {
+		return b.runWithoutGateway(ctx)
+	}
 	if err := b.session.Open(); err != nil {
 		return &callError{what: "bot: connect to the Discord gateway (" + b.opts.APIURL + ")", attempts: 1, err: err}
 	}
@@ -218,6 +227,33 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.register(ctx)
 		b.log.Info("bot ready", "guild_commands", b.opts.GuildID != "", "moderation", b.opts.ModerationGuildID != "")
 	}
+	<-ctx.Done()
+	b.shutdown()
+	return nil
+}
+
+// runWithoutGateway registers the commands and serves HTTP interactions
+// until ctx ends; it learns the application's ID from the REST API, since
+// no READY brings it.
+func (b *Bot) runWithoutGateway(ctx context.Context) error {
+	var app discordgo.Application
+	uri := discordgo.EndpointOAuth2Application("@me")
+	err := b.call(ctx, time.Now().Add(followupBudget), "read the application", false, func(opts ...discordgo.RequestOption) error {
+		body, err := b.session.RequestWithBucketID("GET", uri, nil, uri, opts...)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(body, &app)
+	})
+	if err != nil {
+		return fmt.Errorf("bot: %w", err)
+	}
+	b.mu.Lock()
+	b.appID = app.ID
+	b.mu.Unlock()
+	b.register(ctx)
+	b.connected.Store(true)
+	b.log.Info("bot ready", "gateway", false, "guild_commands", b.opts.GuildID != "", "moderation", b.opts.ModerationGuildID != "")
 	<-ctx.Done()
 	b.shutdown()
 	return nil
@@ -240,8 +276,10 @@ func (b *Bot) shutdown() {
 		b.log.Warn("shutdown: replies still in flight after the timeout; abandoning them", "timeout", b.opts.ShutdownTimeout)
 	}
 	b.cancelWork()
-	if err := b.session.Close(); err != nil {
-		b.log.Warn("shutdown: closing the gateway", "error", describe(err))
+	if !b.opts.NoGateway {
+		if err := b.session.Close(); err != nil {
+			b.log.Warn("shutdown: closing the gateway", "error", describe(err))
+		}
 	}
 	b.connected.Store(false)
 	b.log.Info("bot stopped", "drain_ms", time.Since(start).Milliseconds())

@@ -3,10 +3,13 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +60,9 @@ type setup struct {
 	previewTTL time.Duration
 	// recorder wraps the /gaps store, when set.
 	recorder func(bot.Recorder) bot.Recorder
+	// http runs the bot without a gateway: the fake POSTs interactions to
+	// its HTTP endpoint, signed.
+	http bool
 }
 
 // harness runs the real bot and the real index against the fake Discord.
@@ -80,16 +86,38 @@ type harness struct {
 
 	data  string // the /gaps data folder
 	store *gaps.Store
+
+	publicKey ed25519.PublicKey
+	endpoint  *httptest.Server
+	handler   atomic.Pointer[http.Handler]
 }
 
 func start(t *testing.T, s setup) *harness {
 	t.Helper()
 	t.Parallel()
-	fake, err := discordfake.New(discordfake.Options{Token: testToken, Guilds: []string{guildID}})
+	h := &harness{t: t, dir: t.TempDir(), logs: &syncBuffer{}}
+	fo := discordfake.Options{Token: testToken, Guilds: []string{guildID}}
+	if s.http {
+		pub, priv, err := ed25519.GenerateKey(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.publicKey = pub
+		h.endpoint = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hd := h.handler.Load(); hd != nil {
+				(*hd).ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "the bot is not running", http.StatusServiceUnavailable)
+		}))
+		t.Cleanup(h.endpoint.Close)
+		fo.InteractionsURL, fo.InteractionsKey = h.endpoint.URL, priv
+	}
+	fake, err := discordfake.New(fo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, fake: fake, dir: t.TempDir(), logs: &syncBuffer{}}
+	h.fake = fake
 	t.Cleanup(fake.Close)
 	src := s.library
 	if src == "" {
@@ -134,6 +162,7 @@ func start(t *testing.T, s setup) *harness {
 		Library:         library.New(library.Options{Dir: h.dir, Fetch: fetch.New(fetch.Options{AllowPrivate: true})}),
 		PreviewTTL:      s.previewTTL,
 		Gaps:            recorder,
+		NoGateway:       s.http,
 		Terms:           terms,
 		ShutdownTimeout: 5 * time.Second,
 		Logger:          slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
@@ -152,11 +181,18 @@ func (h *harness) run() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if h.publicKey != nil {
+		hd := b.InteractionsHandler(h.publicKey)
+		h.handler.Store(&hd)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.bot, h.cancel, h.done = b, cancel, make(chan error, 1)
 	go func() { h.done <- b.Run(ctx) }()
 	if _, err := h.fake.WaitRequests(h.ctx(), discordfake.Match{Method: "PUT", Path: "/applications/**"}, before+1); err != nil {
 		h.t.Fatalf("bot did not register its commands: %v; problems %v", err, h.fake.Problems())
+	}
+	if h.publicKey != nil {
+		return // no gateway
 	}
 	if err := h.fake.WaitReady(h.ctx()); err != nil {
 		h.t.Fatal(err)
@@ -437,3 +473,13 @@ func (s *syncBuffer) String() string {
 }
 
 var _ io.Writer = (*syncBuffer)(nil)
+
+// newServer serves hd on loopback for the test and returns its URL.
+func newServer(t *testing.T, hd http.Handler) string {
+	t.Helper()
+	s := httptest.NewServer(hd)
+	t.Cleanup(s.Close)
+	return s.URL
+}
+
+func readCloser(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }

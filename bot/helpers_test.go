@@ -540,3 +540,33 @@ func TestIsModerator(t *testing.T) {
 		t.Error("with no moderation guild, nobody may reindex")
 	}
 }
+
+// The HTTP response takes the handler's first reply, or, when the handler
+// is late, a deferral of the right kind; never both.
+func TestHTTPAck(t *testing.T) {
+	a := newHTTPAck()
+	go func() { <-a.body; close(a.written) }()
+	if !a.offer(context.Background(), "reply") || a.expire(discordgo.InteractionResponseDeferredMessageUpdate) {
+		t.Error("an offered reply must win, and the deferral must not")
+	}
+	a = newHTTPAck()
+	if !a.expire(deferralFor(kindAsk)) || a.offer(context.Background(), "late reply") {
+		t.Error("after the deferral, a late reply must not be sent as the response")
+	}
+	if a.deferred() != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Errorf("deferred as %v", a.deferred())
+	}
+	r := &reply{http: a}
+	r.tookHTTPDeferral()
+	if !r.acked || !r.deferred || !r.ephemeral {
+		t.Errorf("after an HTTP deferral of a command: %+v", r)
+	}
+	for kind, want := range map[string]discordgo.InteractionResponseType{
+		kindNext: discordgo.InteractionResponseDeferredMessageUpdate, kindLibraryPress: discordgo.InteractionResponseDeferredMessageUpdate,
+		kindAutocomplete: discordgo.InteractionApplicationCommandAutocompleteResult, kindReindex: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+	} {
+		if got := deferralFor(kind); got != want {
+			t.Errorf("deferralFor(%s) = %v, want %v", kind, got, want)
+		}
+	}
+}

@@ -103,7 +103,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	kind := interactionKind(i)
-	if !b.goWork(kind, func() { b.handleInteraction(i, kind, recv) }) {
+	if !b.goWork(kind, func() { b.handleInteraction(i, kind, recv, nil) }) {
 		go b.refuseWhileStopping(i, kind, recv)
 	}
 }
@@ -121,9 +121,11 @@ func (b *Bot) refuseWhileStopping(i *discordgo.Interaction, kind string, recv ti
 	b.logOutcome(kind, recv, r, outcome{result: "stopping", err: err})
 }
 
-func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time.Time) {
+// handleInteraction answers one interaction; ack, when set, takes its first
+// reply as the HTTP response.
+func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time.Time, ack *httpAck) {
 	ctx := b.workCtx
-	r := &reply{b: b, i: i, recv: recv}
+	r := &reply{b: b, i: i, recv: recv, http: ack}
 	var out outcome
 	switch kind {
 	case kindAsk:
@@ -312,6 +314,12 @@ func (b *Bot) respondChoices(ctx context.Context, r *reply, choices []map[string
 	// A raw body: discordgo's InteractionResponseData drops an empty
 	// choices list (omitempty), which Discord requires.
 	body := map[string]any{"type": discordgo.InteractionApplicationCommandAutocompleteResult, "data": map[string]any{"choices": choices}}
+	if r.http != nil {
+		// Too late for suggestions when the HTTP side answered with none.
+		r.acked = true
+		r.http.offer(ctx, body)
+		return outcome{result: fmt.Sprintf("%d_choices", len(choices))}
+	}
 	uri := discordgo.EndpointInteractionResponse(r.i.ID, r.i.Token)
 	deadline := earliest(r.ackDeadline(), time.Now().Add(autocompleteBudget))
 	err := b.call(ctx, deadline, "autocomplete", true, func(opts ...discordgo.RequestOption) error {

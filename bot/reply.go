@@ -19,6 +19,9 @@ type reply struct {
 	deferred  bool
 	settled   bool // the deferred response got its content
 	ephemeral bool
+	// http, for an interaction that came over HTTP, takes the first reply
+	// as the HTTP response.
+	http *httpAck
 }
 
 func (r *reply) ackDeadline() time.Time { return r.recv.Add(ackBudget) }
@@ -56,6 +59,17 @@ func (r *reply) respond(ctx context.Context, typ discordgo.InteractionResponseTy
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	resp := &discordgo.InteractionResponse{Type: typ, Data: data}
+	if r.http != nil {
+		if r.http.offer(ctx, resp) {
+			r.acked, r.ephemeral = true, ephemeral
+			return nil
+		}
+		// The HTTP side deferred on its own: the reply becomes an edit.
+		if r.tookHTTPDeferral(); typ == discordgo.InteractionResponseUpdateMessage {
+			return r.edit(ctx, m)
+		}
+		return r.send(ctx, m, ephemeral)
+	}
 	err := r.b.call(ctx, r.ackDeadline(), "interaction response", true, func(opts ...discordgo.RequestOption) error {
 		return r.b.session.InteractionRespond(r.i, resp, opts...)
 	})
@@ -71,6 +85,14 @@ func (r *reply) deferReply(ctx context.Context, ephemeral bool) error {
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
+	if r.http != nil {
+		if r.http.offer(ctx, resp) {
+			r.acked, r.deferred, r.ephemeral = true, true, ephemeral
+		} else {
+			r.tookHTTPDeferral()
+		}
+		return nil
+	}
 	err := r.b.call(ctx, r.ackDeadline(), "deferral", true, func(opts ...discordgo.RequestOption) error {
 		return r.b.session.InteractionRespond(r.i, resp, opts...)
 	})
@@ -83,6 +105,13 @@ func (r *reply) deferReply(ctx context.Context, ephemeral bool) error {
 // deferUpdate acknowledges a button press now and edits its message later.
 func (r *reply) deferUpdate(ctx context.Context) error {
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	if r.http != nil {
+		if !r.http.offer(ctx, resp) {
+			r.tookHTTPDeferral()
+		}
+		r.acked = true
+		return nil
+	}
 	err := r.b.call(ctx, r.ackDeadline(), "deferral", true, func(opts ...discordgo.RequestOption) error {
 		return r.b.session.InteractionRespond(r.i, resp, opts...)
 	})
@@ -90,6 +119,16 @@ func (r *reply) deferUpdate(ctx context.Context) error {
 		r.acked = true
 	}
 	return err
+}
+
+// tookHTTPDeferral records the deferral the HTTP side sent on the
+// handler's behalf: a private "thinking…" for a command, a silent
+// acknowledgement for a button.
+func (r *reply) tookHTTPDeferral() {
+	r.acked = true
+	if r.http.deferred() == discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		r.deferred, r.ephemeral = true, true
+	}
 }
 
 // edit replaces the original response. It goes through discordgo's generic

@@ -1,9 +1,14 @@
 package discordfake
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -210,6 +215,12 @@ func (s *Server) dispatchInteraction(payload map[string]any, in *interaction) (S
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.opts.InteractionsURL != "" {
+		in.sent = time.Now()
+		s.interactions[in.token] = in
+		go s.postInteraction(in, raw)
+		return Sent{ID: in.id, Token: in.token, srv: s}, nil
+	}
 	if s.gw.sessionID == "" {
 		return Sent{}, errNotConnected
 	}
@@ -217,6 +228,53 @@ func (s *Server) dispatchInteraction(payload map[string]any, in *interaction) (S
 	s.interactions[in.token] = in
 	seq := s.dispatchLocked("INTERACTION_CREATE", raw)
 	return Sent{ID: in.id, Token: in.token, Seq: seq, srv: s}, nil
+}
+
+// postInteraction sends an interaction to the bot's HTTP endpoint, signed
+// as Discord signs it, and takes the HTTP response as its callback.
+func (s *Server) postInteraction(in *interaction, raw []byte) {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	sig := ed25519.Sign(s.opts.InteractionsKey, append([]byte(ts), raw...))
+	req, err := http.NewRequest(http.MethodPost, s.opts.InteractionsURL, bytes.NewReader(raw))
+	if err != nil {
+		s.problem("interaction %s: %v", in.id, err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+	req.Header.Set("X-Signature-Timestamp", ts)
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		s.problem("interaction %s: POST to the bot's endpoint: %v", in.id, err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if resp.StatusCode != http.StatusOK {
+		s.problem("interaction %s: the bot's endpoint answered %d: %s", in.id, resp.StatusCode, body)
+		return
+	}
+	var decoded map[string]any
+	if err := json.Unmarshal(body, &decoded); err != nil {
+		s.problem("interaction %s: the bot's endpoint answered something not JSON: %s", in.id, body)
+		return
+	}
+	path := "/interactions/" + in.id + "/" + in.token + "/callback"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := Request{At: time.Now(), Method: http.MethodPost, Path: path, Body: json.RawMessage(body), Seq: len(s.requests) + 1}
+	// 204 when the fake accepts it, as for a callback over REST.
+	r.Status, _, _ = s.callbackLocked(in.id, in.token, decoded)
+	s.requests = append(s.requests, r)
+	s.notifyLocked()
+}
+
+func (s *Server) problem(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.problemLocked(format, args...)
+	s.notifyLocked()
 }
 
 // Command dispatches a slash command.

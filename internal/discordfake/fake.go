@@ -15,6 +15,7 @@ package discordfake
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,6 +67,12 @@ type Options struct {
 	// Logf, when set, receives one line per notable event (connections,
 	// faults, problems).
 	Logf func(format string, args ...any)
+	// InteractionsURL, when set, is the bot's HTTP interactions endpoint:
+	// interactions are POSTed there, signed with InteractionsKey, instead
+	// of sent over the gateway, and the HTTP response is the callback.
+	InteractionsURL string
+	// InteractionsKey signs the POSTed interactions (Ed25519).
+	InteractionsKey ed25519.PrivateKey
 }
 
 // Server is a running fake Discord. Its methods are safe for concurrent use.

@@ -351,6 +351,8 @@ func (s *Server) route(r *http.Request, path string, raw []byte) (int, []byte, m
 	case r.Method == "GET" && path == "/gateway/bot":
 		return s.okLocked(200, map[string]any{"url": s.GatewayURL(), "shards": 1,
 			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
+	case r.Method == "GET" && path == "/oauth2/applications/@me":
+		return s.okLocked(200, map[string]any{"id": s.opts.AppID, "name": s.opts.BotName, "description": "", "bot_public": false})
 	case r.Method == "PUT" && len(seg) == 3 && seg[0] == "applications" && seg[2] == "commands":
 		return s.bulkOverwriteLocked(seg[1], "", list, raw)
 	case r.Method == "PUT" && len(seg) == 5 && seg[0] == "applications" && seg[2] == "guilds" && seg[4] == "commands":
