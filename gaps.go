@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -26,21 +27,21 @@ func runGaps(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func gapsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("gaps", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, gapsUsage); fs.PrintDefaults() }
-	dataFlag := fs.String("data", "", "the data folder (default: DATA_DIR)")
-	days := fs.Int("days", 30, "how many days back")
-	asJSON := fs.Bool("json", false, "print the report as one JSON object")
-	erase := fs.Bool("erase", false, "delete everything recorded, and the key of its hashes")
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("gaps", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() { fmt.Fprint(stderr, gapsUsage); flags.PrintDefaults() }
+	dataFlag := flags.String("data", "", "the data folder (default: DATA_DIR)")
+	days := flags.Int("days", 30, "how many days back")
+	asJSON := flags.Bool("json", false, "print the report as one JSON object")
+	erase := flags.Bool("erase", false, "delete everything recorded, and the key of its hashes")
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return usagef("gaps: %v", err)
 	}
-	if fs.NArg() > 0 {
-		return usagef("gaps: unexpected argument %q", fs.Arg(0))
+	if flags.NArg() > 0 {
+		return usagef("gaps: unexpected argument %q", flags.Arg(0))
 	}
 	if *days < 1 || *days > 3650 {
 		return usagef("gaps: --days %d: want 1 to 3650", *days)
@@ -48,9 +49,9 @@ func gapsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := loadDotEnv(); err != nil {
 		return err
 	}
-	dir := *dataFlag
+	dir, src := *dataFlag, "--data"
 	if dir == "" {
-		dir = strings.TrimSpace(os.Getenv("DATA_DIR"))
+		dir, src = strings.TrimSpace(os.Getenv("DATA_DIR")), "DATA_DIR"
 	}
 	if dir == "" {
 		return usagef("gaps: no data folder: pass --data DIR or set DATA_DIR")
@@ -62,8 +63,10 @@ func gapsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "Erased every recorded question and vote in %s.\n", dir)
 		return nil
 	}
-	if _, err := os.Stat(dir); err != nil {
-		return usagef("gaps: --data %s: no such folder", dir)
+	if info, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) || err == nil && !info.IsDir() {
+		return usagef("gaps: %s=%s: no such folder", src, dir)
+	} else if err != nil {
+		return fmt.Errorf("gaps: %s=%s: %w", src, dir, err)
 	}
 	retention, err := retentionDays()
 	if err != nil {
@@ -97,8 +100,8 @@ func retentionDays() (time.Duration, error) {
 		return gaps.DefaultRetention, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, usagef("RETENTION_DAYS=%q: want a whole number of days, 1 or more", v)
+	if err != nil || n < 1 || n > 36500 {
+		return 0, usagef("RETENTION_DAYS=%q: want a whole number of days from 1 to 36500", v)
 	}
 	return time.Duration(n) * 24 * time.Hour, nil
 }

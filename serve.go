@@ -285,7 +285,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer store.Close()
 		recorder = store
-		go pruneDaily(ctx, store, logger)
+		pctx, stopPruning := context.WithCancel(ctx)
+		pruned := make(chan struct{})
+		go func() { defer close(pruned); pruneDaily(pctx, store, logger) }()
+		// A prune cut short would leave its copy of the store behind.
+		defer func() { stopPruning(); <-pruned }()
 		logger.Info("recording questions for /gaps", "dir", cfg.dataDir, "retention_days", int(cfg.retention.Hours()/24))
 	} else {
 		logger.Info("no data folder (DATA_DIR): questions are not recorded and /gaps is empty")

@@ -85,7 +85,7 @@ func (b *Bot) gapsCommand(ctx context.Context, r *reply) outcome {
 	rep, err := b.opts.Gaps.Report(ctx, days, b.opts.Terms)
 	if err != nil {
 		b.log.Warn("gaps report failed", "error", err)
-		return outcome{result: "error", err: r.send(ctx, textMessage("Could not read what members asked: "+oneLine(err)), true)}
+		return outcome{result: "error", err: r.send(ctx, textMessage("Could not read what members asked just now; the log says why. Please try again in a moment."), true)}
 	}
 	return outcome{result: "reported", err: r.send(ctx, gapsMessage(rep), true)}
 }
