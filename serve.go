@@ -22,6 +22,7 @@ import (
 	"gutskin/index"
 	"gutskin/internal/gaps"
 	"gutskin/internal/health"
+	"gutskin/internal/metrics"
 )
 
 // defaultAskCooldown is ASK_COOLDOWN's default.
@@ -299,7 +300,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 
+	meters := metrics.New(indexSize{ix})
 	b, err := bot.New(ix, bot.Options{
+		Metrics:           meters,
 		Gaps:              recorder,
 		NoGateway:         cfg.noGateway,
 		Terms:             terms,
@@ -320,7 +323,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer cancel()
 	healthErr := make(chan error, 1)
 	go func() {
-		err := health.New(cfg.healthAddr, version, indexStats{ix}, b).ListenAndServe(ctx)
+		err := health.New(cfg.healthAddr, version, indexStats{ix}, b).WithMetrics(meters.Handler()).ListenAndServe(ctx)
 		if err != nil {
 			logger.Error("health server failed; stopping", "error", err)
 			cancel()
@@ -376,6 +379,15 @@ func pruneDaily(ctx context.Context, store *gaps.Store, logger *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// indexSize shows the index's size to the metrics.
+type indexSize struct{ ix *index.Index }
+
+// Size returns the index's article and passage counts.
+func (s indexSize) Size() (articles, passages int) {
+	st := s.ix.Stats()
+	return st.Articles, st.Passages
 }
 
 // indexStats shows the index to the health server.

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"gutskin/internal/discordfake"
 )
@@ -216,6 +218,37 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || rep.Status != "ok" || !rep.Gateway.Connected || rep.Index.Articles != 3 {
 		t.Errorf("/readyz %d %+v", resp.StatusCode, rep)
+	}
+
+	// /metrics on the health port counts what the test sent.
+	mresp, err := http.Get("http://" + healthAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(mresp.Body)
+	mresp.Body.Close()
+	if err != nil {
+		t.Fatalf("/metrics does not parse: %v", err)
+	}
+	counted := map[string]float64{}
+	for _, m := range families["gutskin_interactions_total"].GetMetric() {
+		var kind, outcome string
+		for _, l := range m.GetLabel() {
+			switch l.GetName() {
+			case "kind":
+				kind = l.GetValue()
+			case "outcome":
+				outcome = l.GetValue()
+			}
+		}
+		counted[kind+"/"+outcome] = m.GetCounter().GetValue()
+	}
+	if counted["ask/answer"] != 1 || counted["library/listed"] != 1 || len(counted) != 2 {
+		t.Errorf("gutskin_interactions_total: %v", counted)
+	}
+	if p := families["gutskin_index_passages"].GetMetric(); len(p) != 1 || p[0].GetGauge().GetValue() == 0 {
+		t.Errorf("gutskin_index_passages: %v", p)
 	}
 
 	cancel()

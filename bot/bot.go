@@ -86,6 +86,9 @@ type Options struct {
 	// answers HTTP interactions only (InteractionsHandler): mentions need
 	// the gateway, slash commands and buttons do not.
 	NoGateway bool
+	// Metrics, when set, counts interactions, rebuilds, REST retries and
+	// reconnects.
+	Metrics Metrics
 	// Gaps, when set, records every question and vote for /gaps, after
 	// the reply; without it nothing is recorded.
 	Gaps Recorder
@@ -94,6 +97,29 @@ type Options struct {
 	Terms func(string) []string
 }
 
+// Metrics counts what the bot does. The real one is *metrics.Metrics.
+type Metrics interface {
+	// Interaction counts a handled interaction or mention.
+	Interaction(kind, outcome string, latency time.Duration)
+	// Rebuild counts a rebuild and its duration.
+	Rebuild(ok bool, took time.Duration)
+	// RESTRetry counts a REST call retried, by reason (429, 5xx, network).
+	RESTRetry(reason string)
+	// RateLimited counts a 429 from Discord.
+	RateLimited()
+	// GatewayReconnect counts a dropped gateway session of a shard.
+	GatewayReconnect(shard int)
+}
+
+// noMetrics counts nothing.
+type noMetrics struct{}
+
+func (noMetrics) Interaction(string, string, time.Duration) {}
+func (noMetrics) Rebuild(bool, time.Duration)               {}
+func (noMetrics) RESTRetry(string)                          {}
+func (noMetrics) RateLimited()                              {}
+func (noMetrics) GatewayReconnect(int)                      {}
+
 // Bot answers Discord members from an Engine. Create it with New and run it
 // with Run.
 type Bot struct {
@@ -101,6 +127,7 @@ type Bot struct {
 	opts    Options
 	log     *slog.Logger
 	session *discordgo.Session
+	metrics Metrics
 
 	modRoles map[string]bool
 	answers  *answerStore
@@ -116,8 +143,7 @@ type Bot struct {
 	draining  bool
 	inflight  sync.WaitGroup
 
-	gate    *libraryGate
-	pending pendingChanges
+	gate *libraryGate
 
 	workCtx    context.Context
 	cancelWork context.CancelFunc
@@ -184,6 +210,10 @@ func New(engine Engine, opts Options) (*Bot, error) {
 		cooldown: newCooldown(opts.AskCooldown),
 		readyCh:  make(chan struct{}),
 		gate:     newLibraryGate(),
+		metrics:  opts.Metrics,
+	}
+	if b.metrics == nil {
+		b.metrics = noMetrics{}
 	}
 	for _, r := range opts.ModeratorRoleIDs {
 		if r = strings.TrimSpace(r); r != "" {
@@ -346,6 +376,7 @@ func (b *Bot) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
 	b.mu.Unlock()
 	if b.connected.Swap(false) && !stopping {
 		b.log.Warn("gateway disconnected; discordgo reconnects")
+		b.metrics.GatewayReconnect(b.session.ShardID)
 	}
 }
 

@@ -9,16 +9,20 @@ import (
 
 // Button custom_ids carry what a press needs, in at most 100 characters:
 //
-//	gs:n:KEY:I           Next answer: show hit I of stored answer KEY
+//	gs:n:KEY:I:P0.P1…    Next answer: show hit I of stored answer KEY,
+//	                     whose hits are passages P0, P1… (read back by ID
+//	                     when KEY is not in this process's memory)
 //	gs:v:u:KEY:I:PID     👍 on hit I of answer KEY, passage PID
 //	gs:v:d:KEY:I:PID     👎 likewise
 //	gs:s:P               /sources page P
 //	gs:ok:KEY            confirm the library change KEY (/library)
 //	gs:x:KEY             cancel it
 //
-// KEY names an answer kept in memory; after a restart it is gone, so Next
-// answer says the answer expired, while feedback still knows the passage
-// from PID. PID is left out (empty) when it would not fit.
+// KEY names an answer kept in memory; after a restart, or on another
+// replica, it is gone, and Next answer reads the passages it names instead
+// (without the highlights of the question's words), while feedback still
+// knows the passage from PID. PID and the passage list are left out when
+// they would not fit.
 const (
 	customIDPrefix = "gs"
 	maxCustomIDLen = 100
@@ -41,6 +45,8 @@ type customID struct {
 	Up     bool   // vote direction
 	// PassageID is the voted passage; may be empty.
 	PassageID string
+	// Passages are the answer's hits, for Next answer; may be empty.
+	Passages []string
 }
 
 var errBadCustomID = errors.New("not a gutskin custom_id")
@@ -49,7 +55,11 @@ var errBadCustomID = errors.New("not a gutskin custom_id")
 func (c customID) encode() string {
 	switch c.Action {
 	case actionNext:
-		return customIDPrefix + ":n:" + c.Key + ":" + strconv.Itoa(c.Index)
+		base := customIDPrefix + ":n:" + c.Key + ":" + strconv.Itoa(c.Index)
+		if list := strings.Join(c.Passages, "."); len(c.Passages) > 0 && len(base)+1+len(list) <= maxCustomIDLen {
+			return base + ":" + list
+		}
+		return base
 	case actionVote:
 		dir := "d"
 		if c.Up {
@@ -97,14 +107,23 @@ func parseCustomID(s string) (customID, error) {
 	}
 	switch parts[1] {
 	case actionNext:
-		if len(parts) != 4 || !validKey(parts[2]) {
+		if len(parts) != 4 && len(parts) != 5 || !validKey(parts[2]) {
 			return customID{}, errBadCustomID
 		}
 		n, err := index(parts[3])
 		if err != nil {
 			return customID{}, err
 		}
-		return customID{Action: actionNext, Key: parts[2], Index: n}, nil
+		c := customID{Action: actionNext, Key: parts[2], Index: n}
+		if len(parts) == 5 {
+			c.Passages = strings.Split(parts[4], ".")
+			for _, p := range c.Passages {
+				if len(p) != 12 || strings.Trim(p, "0123456789abcdef") != "" {
+					return customID{}, fmt.Errorf("%w: bad passage ID %q", errBadCustomID, p)
+				}
+			}
+		}
+		return c, nil
 	case actionVote:
 		if len(parts) != 6 || (parts[2] != "u" && parts[2] != "d") || !validKey(parts[3]) {
 			return customID{}, errBadCustomID

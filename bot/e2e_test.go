@@ -316,12 +316,19 @@ func TestButtons(t *testing.T) {
 		t.Errorf("%d feedback records, want 2 (the repeat is not counted)", votes)
 	}
 
-	// After a restart: Next answer says it expired; feedback still works.
+	// After a restart (or on another replica): Next answer reads the
+	// passages its button names, and shows carol the next one privately;
+	// a button that names none says it expired; feedback still works.
 	h.stop()
 	h.run()
-	_, expired := h.response(h.click(carol, orig.ID, second["Next answer"]))
+	_, next = h.response(h.click(carol, orig.ID, second["Next answer"]))
+	if es := embedsOf(next); flags(next)&64 == 0 || len(es) != 1 || !strings.HasSuffix(footer(es[0]), "Answer 3 of 5") {
+		t.Errorf("Next answer after a restart: %v", next)
+	}
+	old := second["Next answer"][:strings.LastIndexByte(second["Next answer"], ':')]
+	_, expired := h.response(h.click(carol, orig.ID, old))
 	if flags(expired)&64 == 0 || !strings.Contains(expired["content"].(string), "expired") {
-		t.Errorf("Next answer after a restart: %v", expired)
+		t.Errorf("Next answer naming no passage, after a restart: %v", expired)
 	}
 	_, after := h.response(h.click(carol, orig.ID, second["👍"]))
 	if !strings.Contains(after["content"].(string), "Thanks") {

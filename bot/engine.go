@@ -21,6 +21,9 @@ type Engine interface {
 	Rebuild(ctx context.Context) (corpus.Report, error)
 	// Articles lists the library's articles sorted by title.
 	Articles() []corpus.ArticleInfo
+	// Passages reads passages by ID, as hits with their article's sources,
+	// leaving out IDs the library no longer holds.
+	Passages(ctx context.Context, ids []string) ([]corpus.Hit, error)
 	// Complete returns up to n suggestions (article titles, section
 	// headings, questions) starting with or containing prefix.
 	Complete(prefix string, n int) []string

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +121,8 @@ func TestCustomID(t *testing.T) {
 		want string
 	}{
 		{customID{Action: actionNext, Key: "abc234", Index: 1}, "gs:n:abc234:1"},
+		{customID{Action: actionNext, Key: "abcdefghijklmnop", Index: 4, Passages: []string{"3ac7f2025160", "7f76a01c90dc", "0204e2f77b3b", "81d699671cb3", "e5f38b1fce95"}},
+			"gs:n:abcdefghijklmnop:4:3ac7f2025160.7f76a01c90dc.0204e2f77b3b.81d699671cb3.e5f38b1fce95"},
 		{customID{Action: actionVote, Up: true, Key: "abc234", Index: 0, PassageID: "3ac7f2025160"}, "gs:v:u:abc234:0:3ac7f2025160"},
 		{customID{Action: actionVote, Key: "abc234", Index: 2, PassageID: "slug#with:colons"}, "gs:v:d:abc234:2:slug#with:colons"},
 		{customID{Action: actionVote, Key: "abc234", Index: 2, PassageID: long}, "gs:v:d:abc234:2:"},
@@ -143,11 +146,11 @@ func TestCustomID(t *testing.T) {
 		if want.PassageID == long {
 			want.PassageID = ""
 		}
-		if back != want {
+		if !reflect.DeepEqual(back, want) {
 			t.Errorf("round trip %q: %+v, want %+v", got, back, want)
 		}
 	}
-	for _, bad := range []string{"", "gs", "gs:", "gs:q:1", "gs:x:", "gs:ok:KEY", "gs:ok:abc:1", "gs:n:KEY:1", "gs:n:abc:-1", "gs:n:abc:01", "gs:n:abc:1:2", "gs:v:x:abc:1:p", "gs:v:u:abc:1",
+	for _, bad := range []string{"", "gs", "gs:", "gs:q:1", "gs:x:", "gs:ok:KEY", "gs:ok:abc:1", "gs:n:abc:1:", "gs:n:abc:1:3AC7.x", "gs:n:abc:1:a..b", "gs:n:KEY:1", "gs:n:abc:-1", "gs:n:abc:01", "gs:n:abc:1:2", "gs:v:x:abc:1:p", "gs:v:u:abc:1",
 		"gs:s:", "gs:s:99999", "xx:s:1", "gs:s:1:2", strings.Repeat("g", 101)} {
 		if c, err := parseCustomID(bad); err == nil {
 			t.Errorf("parse %q = %+v, want an error", bad, c)

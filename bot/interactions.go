@@ -156,7 +156,9 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time
 // logOutcome writes the one info line per answered interaction: kind,
 // latency and passage; never the question or who asked.
 func (b *Bot) logOutcome(kind string, recv time.Time, r *reply, out outcome) {
-	attrs := []any{"kind", kind, "outcome", out.result, "latency_ms", time.Since(recv).Milliseconds()}
+	latency := time.Since(recv)
+	b.metrics.Interaction(kind, out.result, latency)
+	attrs := []any{"kind", kind, "outcome", out.result, "latency_ms", latency.Milliseconds()}
 	if out.passage != "" {
 		attrs = append(attrs, "passage", out.passage)
 	}
@@ -351,6 +353,9 @@ func (b *Bot) button(ctx context.Context, r *reply) outcome {
 		return outcome{result: "page", err: err}
 	case actionNext:
 		st, ok := b.answers.get(c.Key)
+		if !ok {
+			st, ok = b.answerFromButton(ctx, r, c)
+		}
 		if !ok || c.Index >= len(st.answer.Hits) {
 			return expired()
 		}
@@ -395,6 +400,28 @@ func (b *Bot) button(ctx context.Context, r *reply) outcome {
 		return out
 	}
 	return b.simple(ctx, r, textMessage("That button no longer works. Try `/help`."), "unknown")
+}
+
+// answerFromButton rebuilds an answer another process (or this one before a
+// restart) gave, from the passages its Next answer button names; the asker
+// is the member the answer's message was for, when Discord says.
+func (b *Bot) answerFromButton(ctx context.Context, r *reply, c customID) (*storedAnswer, bool) {
+	if len(c.Passages) == 0 {
+		return nil, false
+	}
+	hits, err := b.engine.Passages(ctx, c.Passages)
+	if err != nil || len(hits) != len(c.Passages) {
+		return nil, false // a rebuild changed them: better "expired" than a wrong answer
+	}
+	st := &storedAnswer{answer: corpus.Answer{Hits: hits, SeeAlso: []corpus.ArticleInfo{}, Suggestions: []corpus.ArticleInfo{}}}
+	if m := r.i.Message; m != nil {
+		if m.InteractionMetadata != nil && m.InteractionMetadata.User != nil {
+			st.asker = m.InteractionMetadata.User.ID
+		} else if m.Interaction != nil && m.Interaction.User != nil {
+			st.asker = m.Interaction.User.ID
+		}
+	}
+	return st, true
 }
 
 // isModerator is the real gate of /reindex: the interaction must come from
@@ -447,6 +474,7 @@ func (b *Bot) logRebuild(rep corpus.Report, err error) {
 		result = "not_rebuilt"
 		b.log.Warn("rebuild did not happen", "error", err)
 	}
+	b.metrics.Rebuild(err == nil, time.Duration(rep.DurationMS)*time.Millisecond)
 	b.log.Info("rebuild", "outcome", result, "articles", rep.Articles.Total, "added", rep.Articles.Added,
 		"removed", rep.Articles.Removed, "changed", rep.Articles.Changed, "passages", rep.Passages.Total,
 		"skipped", len(rep.Skipped), "warnings", len(rep.Warnings), "duration_ms", rep.DurationMS)

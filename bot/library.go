@@ -27,6 +27,11 @@ type Library interface {
 	Restore(ctx context.Context, slug string) (library.Entry, error)
 	// List reads what the library holds and what was removed.
 	List() (library.Listing, error)
+	// Hold keeps a previewed change until its moderator confirms it, where
+	// every replica can find it; Held returns it, and take removes it so
+	// that it is applied once.
+	Hold(key string, h library.Held) error
+	Held(key string, take bool) (library.Held, bool)
 }
 
 // DefaultPreviewTTL is how long a /library preview can be confirmed.
@@ -88,58 +93,6 @@ func (g *libraryGate) release() { <-g.sem }
 // busyLine tells who holds the gate, without pinging them.
 func busyLine(run rebuildRun) string {
 	return fmt.Sprintf("A rebuild or library change started by <@%s> <t:%d:R> is still running", run.by, run.at.Unix())
-}
-
-// pendingChange is a previewed /library change waiting for its moderator's
-// confirmation.
-type pendingChange struct {
-	owner   string
-	expires time.Time
-	// Exactly one of these is set.
-	add    *library.Preview
-	remove *library.Entry
-}
-
-// pendingChanges keeps previews until they are confirmed, cancelled or
-// expire. They live in memory: a restart forgets them, and the moderator
-// previews again.
-type pendingChanges struct {
-	mu sync.Mutex
-	m  map[string]*pendingChange
-}
-
-func (p *pendingChanges) put(c *pendingChange) string {
-	key := newKey()
-	now := time.Now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]*pendingChange{}
-	}
-	for k, c := range p.m {
-		if now.After(c.expires) {
-			delete(p.m, k)
-		}
-	}
-	p.m[key] = c
-	return key
-}
-
-// take removes and returns change key, so that it is applied once.
-func (p *pendingChanges) take(key string) (*pendingChange, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.m[key]
-	delete(p.m, key)
-	return c, ok
-}
-
-// peek returns change key and leaves it pending.
-func (p *pendingChanges) peek(key string) (*pendingChange, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.m[key]
-	return c, ok
 }
 
 // subcommand returns /library's subcommand and its options.
@@ -240,7 +193,11 @@ func (b *Bot) libraryPreview(ctx context.Context, r *reply, d discordgo.Applicat
 		return outcome{result: "not_previewed", err: r.edit(ctx, textMessage("Not added: "+oneLine(err)+"\nNothing was written."))}
 	}
 	expires := time.Now().Add(b.previewTTL())
-	key := b.pending.put(&pendingChange{owner: userID(r.i), expires: expires, add: &p})
+	key := newKey()
+	if err := b.opts.Library.Hold(key, library.Held{Owner: userID(r.i), Expires: expires, Add: &p}); err != nil {
+		b.log.Warn("could not keep a preview", "error", err)
+		return outcome{result: "error", err: r.edit(ctx, textMessage("Could not keep the preview for confirmation just now; nothing was written. Please try again."))}
+	}
 	return outcome{result: "previewed", err: r.edit(ctx, previewMessage(p, key, expires))}
 }
 
@@ -265,7 +222,11 @@ func (b *Bot) libraryAskRemove(ctx context.Context, r *reply, slug string) outco
 			continue
 		}
 		expires := time.Now().Add(b.previewTTL())
-		key := b.pending.put(&pendingChange{owner: userID(r.i), expires: expires, remove: &e})
+		key := newKey()
+		if err := b.opts.Library.Hold(key, library.Held{Owner: userID(r.i), Expires: expires, Remove: &e}); err != nil {
+			b.log.Warn("could not keep a removal to confirm", "error", err)
+			return outcome{result: "error", err: r.send(ctx, textMessage("Could not keep the removal for confirmation just now. Please try again."), true)}
+		}
 		m := message{
 			Content: fmt.Sprintf("Remove **%s** (`%s`, %d passage%s)? The file moves to the removed folder, and `/library restore` brings it back. This question expires <t:%d:R>.",
 				escapeMarkdown(e.Title), escapeMarkdown(e.File), e.Passages, plural(e.Passages), expires.Unix()),
@@ -286,28 +247,31 @@ func confirmButtons(key, label string, style discordgo.ButtonStyle) []discordgo.
 // libraryButton handles Add/Remove and Cancel under a preview.
 func (b *Bot) libraryButton(ctx context.Context, r *reply, c customID) outcome {
 	member := userID(r.i)
-	pc, ok := b.pending.peek(c.Key)
-	if !ok || time.Now().After(pc.expires) {
-		if ok {
-			b.pending.take(c.Key)
-		}
+	expired := func() outcome {
 		return b.simple(ctx, r, textMessage("This preview has expired or was already used. Run `/library` again; nothing was written."), "expired")
 	}
-	if member != pc.owner {
-		return b.simple(ctx, r, textMessage(fmt.Sprintf("Only <@%s>, who asked for this preview, can confirm or cancel it.", pc.owner)), "refused")
+	if b.opts.Library == nil {
+		return expired()
+	}
+	pc, ok := b.opts.Library.Held(c.Key, false)
+	if !ok || time.Now().After(pc.Expires) {
+		return expired()
+	}
+	if member != pc.Owner {
+		return b.simple(ctx, r, textMessage(fmt.Sprintf("Only <@%s>, who asked for this preview, can confirm or cancel it.", pc.Owner)), "refused")
 	}
 	if !b.isModerator(r.i) {
 		return b.simple(ctx, r, textMessage("Only the library's moderators can change it."), "refused")
 	}
-	if _, ok := b.pending.take(c.Key); !ok {
-		return b.simple(ctx, r, textMessage("This preview was already used."), "expired")
+	if pc, ok = b.opts.Library.Held(c.Key, true); !ok {
+		return expired()
 	}
 	if c.Action == actionCancel {
 		err := r.respond(ctx, discordgo.InteractionResponseUpdateMessage, textMessage("Cancelled. Nothing was written."), true)
 		return outcome{result: "cancelled", err: err}
 	}
-	if pc.add != nil {
-		p := *pc.add
+	if pc.Add != nil {
+		p := *pc.Add
 		return b.changeLibrary(ctx, r, true, "add", func(ctx context.Context) (string, error) {
 			added, err := b.opts.Library.Add(ctx, p)
 			if err != nil {
@@ -316,7 +280,7 @@ func (b *Bot) libraryButton(ctx context.Context, r *reply, c customID) outcome {
 			return addedLine(p, added), nil
 		})
 	}
-	e := *pc.remove
+	e := *pc.Remove
 	return b.changeLibrary(ctx, r, true, "remove", func(ctx context.Context) (string, error) {
 		if _, err := b.opts.Library.Remove(ctx, e.Slug); err != nil {
 			return "", err

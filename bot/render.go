@@ -275,8 +275,12 @@ func answerMessage(a corpus.Answer, i int, key string) message {
 	}
 	var row []discordgo.MessageComponent
 	if i+1 < len(a.Hits) {
+		var ids []string
+		for _, h := range a.Hits {
+			ids = append(ids, h.Passage.ID)
+		}
 		row = append(row, discordgo.Button{Label: "Next answer", Style: discordgo.PrimaryButton,
-			CustomID: customID{Action: actionNext, Key: key, Index: i + 1}.encode()})
+			CustomID: customID{Action: actionNext, Key: key, Index: i + 1, Passages: ids}.encode()})
 	}
 	pid := a.Hits[i].Passage.ID
 	row = append(row,

@@ -115,6 +115,18 @@ func retryWait(err error, backoff time.Duration) (time.Duration, bool) {
 	return 0, false
 }
 
+// retryReason names why a call is retried, for the metrics.
+func retryReason(err error, limited bool) string {
+	var re *discordgo.RESTError
+	switch {
+	case limited:
+		return "429"
+	case errors.As(err, &re) && re.Response != nil, isBadGateway(err):
+		return "5xx"
+	}
+	return "network"
+}
+
 func isAlreadyAcknowledged(err error) bool {
 	var re *discordgo.RESTError
 	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusBadRequest &&
@@ -141,6 +153,11 @@ func (b *Bot) call(ctx context.Context, deadline time.Time, what string, ackRetr
 		if ackRetry && attempt > 1 && isAlreadyAcknowledged(err) {
 			return nil
 		}
+		var rl *discordgo.RateLimitError
+		limited := errors.As(err, &rl)
+		if limited {
+			b.metrics.RateLimited()
+		}
 		wait, ok := retryWait(err, backoff)
 		if !ok || attempt == maxAttempts {
 			break
@@ -150,6 +167,7 @@ func (b *Bot) call(ctx context.Context, deadline time.Time, what string, ackRetr
 			break
 		}
 		b.log.Info("retrying REST call", "call", what, "error", describe(err), "wait_ms", wait.Milliseconds(), "attempt", attempt)
+		b.metrics.RESTRetry(retryReason(err, limited))
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

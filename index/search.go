@@ -432,3 +432,29 @@ func truncateRunes(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// Passages reads passages by ID, as hits with their article's sources and
+// no highlights, in the order given; an ID the index no longer holds is
+// left out. A button that names its passages lets any process show them.
+func (ix *Index) Passages(ctx context.Context, ids []string) ([]corpus.Hit, error) {
+	gen, err := ix.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer gen.users.Done()
+	hits := []corpus.Hit{}
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, err := gen.passage(id)
+		if err != nil {
+			continue // gone since the answer: a rebuild changed its text
+		}
+		hits = append(hits, corpus.Hit{Passage: p, Highlights: []corpus.Span{}})
+	}
+	if err := gen.addArticleSources(hits); err != nil {
+		return nil, err
+	}
+	return hits, nil
+}

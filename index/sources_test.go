@@ -178,3 +178,24 @@ func TestIndexWithoutStoredReferencesIsRebuilt(t *testing.T) {
 		t.Errorf("article sources after the rebuild %v, want [1 2]", got)
 	}
 }
+
+// Passages reads passages by ID for a button that names them, with their
+// article's sources, and leaves out IDs the index no longer holds.
+func TestPassagesByID(t *testing.T) {
+	ix := defaultIndex(t)
+	a, err := ix.Answer(context.Background(), "does kefir help acne?", 3)
+	if err != nil || len(a.Hits) < 2 {
+		t.Fatalf("answer: %v, %d hits", err, len(a.Hits))
+	}
+	ids := []string{a.Hits[1].Passage.ID, "000000000000", a.Hits[0].Passage.ID}
+	hits, err := ix.Passages(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 || hits[0].Passage.ID != ids[0] || hits[1].Passage.ID != ids[2] {
+		t.Fatalf("passages %v", hits)
+	}
+	if hits[0].Passage.Text != a.Hits[1].Passage.Text || hits[0].ArticleSources == nil {
+		t.Errorf("passage read back: %+v", hits[0])
+	}
+}

@@ -78,6 +78,8 @@ type Server struct {
 	version string
 	index   IndexSource
 	gateway GatewaySource
+	// metrics, when set, answers GET /metrics.
+	metrics http.Handler
 	// wasReady turns "starting" into "degraded" once the server has been
 	// ready at least once.
 	wasReady atomic.Bool
@@ -90,9 +92,20 @@ func New(addr, version string, index IndexSource, gateway GatewaySource) *Server
 	return &Server{addr: addr, version: version, index: index, gateway: gateway}
 }
 
-// Handler returns the HTTP handler for /healthz and /readyz.
+// WithMetrics makes the server answer GET /metrics with h (Prometheus'
+// format), on the same port as the health checks.
+func (s *Server) WithMetrics(h http.Handler) *Server {
+	s.metrics = h
+	return s
+}
+
+// Handler returns the HTTP handler for /healthz, /readyz and, when set,
+// /metrics.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	if s.metrics != nil {
+		mux.Handle("GET /metrics", s.metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		s.write(w, http.StatusOK, s.Report())
 	})

@@ -254,3 +254,19 @@ func TestListenAndServe(t *testing.T) {
 		}
 	})
 }
+
+func TestMetricsEndpoint(t *testing.T) {
+	s := New(":0", "v1", nil, nil).WithMetrics(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("gutskin_up 1\n"))
+	}))
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || rec.Body.String() != "gutskin_up 1\n" {
+		t.Errorf("/metrics: %d %q", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	New(":0", "v1", nil, nil).Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("/metrics without metrics: %d", rec.Code)
+	}
+}

@@ -459,3 +459,46 @@ func TestSeedingCutShortGoesOn(t *testing.T) {
 		t.Error("an emptied folder would be seeded again")
 	}
 }
+
+// A held change is found by any Folder on the same volume (another
+// replica), taken once, and gone when expired.
+func TestHeldChangesAreSharedAndTakenOnce(t *testing.T) {
+	f := newFolder(t, map[string]string{"oats.md": "---\ntitle: Oats\n---\n\nOats hold fibre.\n"})
+	ctx := context.Background()
+	p, err := f.Preview(ctx, Source{Name: "kefir.md", Data: fixture(t, "kefir.md")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := f.Hold("abc234", Held{Owner: "300000000000000009", Expires: now.Add(time.Minute), Add: &p}); err != nil {
+		t.Fatal(err)
+	}
+	other := New(Options{Dir: f.Dir()}) // another replica
+	h, ok := other.Held("abc234", false)
+	if !ok || h.Owner != "300000000000000009" || h.Add == nil || h.Add.Title != p.Title {
+		t.Fatalf("held on the other replica: %v %+v", ok, h)
+	}
+	if _, ok := other.Held("abc234", true); !ok {
+		t.Fatal("take")
+	}
+	if _, ok := f.Held("abc234", true); ok {
+		t.Error("a held change was taken twice")
+	}
+	// What was held adds exactly as the preview would have.
+	if _, err := other.Add(ctx, *h.Add); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(f.Dir(), "kefir-and-the-skin.md")); string(got) != string(fixture(t, "kefir.md")) {
+		t.Error("the held preview wrote something else")
+	}
+	// Expired.
+	f.Hold("def567", Held{Owner: "1", Expires: f.opts.Now().Add(-time.Second), Remove: &Entry{Slug: "oats"}})
+	if _, ok := f.Held("def567", false); ok {
+		t.Error("an expired change is still held")
+	}
+	for _, bad := range []string{"", "../x", "ABC"} {
+		if err := f.Hold(bad, Held{}); err == nil {
+			t.Errorf("Hold(%q) accepted a bad key", bad)
+		}
+	}
+}
