@@ -49,12 +49,35 @@ func gapsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := loadDotEnv(); err != nil {
 		return err
 	}
+	retention, err := retentionDays()
+	if err != nil {
+		return err
+	}
 	dir, src := *dataFlag, "--data"
 	if dir == "" {
 		dir, src = strings.TrimSpace(os.Getenv("DATA_DIR")), "DATA_DIR"
 	}
+	databaseURL := strings.TrimSpace(os.Getenv("DATABASE_URL"))
+	if *dataFlag != "" {
+		databaseURL = "" // --data names the bbolt store
+	}
+	if databaseURL != "" {
+		store, err := gaps.OpenPostgres(ctx, databaseURL, gaps.Options{Retention: retention})
+		if err != nil {
+			return fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		defer store.Close()
+		if *erase {
+			if err := store.Erase(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "Erased every recorded question and vote in PostgreSQL (DATABASE_URL).")
+			return nil
+		}
+		return printReport(ctx, store, *days, *asJSON, stdout)
+	}
 	if dir == "" {
-		return usagef("gaps: no data folder: pass --data DIR or set DATA_DIR")
+		return usagef("gaps: no data folder: pass --data DIR, or set DATA_DIR or DATABASE_URL")
 	}
 	if *erase {
 		if err := gaps.Erase(dir); err != nil {
@@ -68,24 +91,25 @@ func gapsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else if err != nil {
 		return fmt.Errorf("gaps: %s=%s: %w", src, dir, err)
 	}
-	retention, err := retentionDays()
-	if err != nil {
-		return err
-	}
 	store, err := gaps.Open(gaps.Options{Dir: dir, Retention: retention})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	return printReport(ctx, store, *days, *asJSON, stdout)
+}
+
+// printReport prints what /gaps shows for the last days days.
+func printReport(ctx context.Context, store gapsStore, days int, asJSON bool, stdout io.Writer) error {
 	terms, err := index.TermsOf()
 	if err != nil {
 		return err
 	}
-	rep, err := store.Report(ctx, *days, terms)
+	rep, err := store.Report(ctx, days, terms)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return json.NewEncoder(stdout).Encode(rep)
 	}
 	printGaps(stdout, rep)

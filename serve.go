@@ -43,7 +43,10 @@ type serveConfig struct {
 	// fetchAllowPrivate lets /library add fetch from private addresses.
 	fetchAllowPrivate bool
 	// dataDir holds the /gaps records; empty records nothing.
-	dataDir   string
+	dataDir string
+	// databaseURL, when set, keeps them in PostgreSQL instead, shared by
+	// every replica. It is never logged: it may hold a password.
+	databaseURL string
 	retention time.Duration
 	// interactionsAddr serves Discord's HTTP interactions, verified with
 	// publicKey; empty serves none.
@@ -51,6 +54,9 @@ type serveConfig struct {
 	publicKey        ed25519.PublicKey
 	// noGateway answers HTTP interactions only (GATEWAY=off).
 	noGateway bool
+	// shardID and shardCount pick the gateway shard (bot.AutoShards:
+	// Discord's recommendation).
+	shardID, shardCount int
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -175,7 +181,14 @@ func parseServeConfig(f *serveFlags) (serveConfig, error) {
 	if err := parseInteractions(&cfg); err != nil {
 		return cfg, err
 	}
+	if err := parseShards(&cfg); err != nil {
+		return cfg, err
+	}
 	cfg.dataDir = strings.TrimSpace(os.Getenv("DATA_DIR"))
+	cfg.databaseURL = strings.TrimSpace(os.Getenv("DATABASE_URL"))
+	if cfg.databaseURL != "" && !strings.HasPrefix(cfg.databaseURL, "postgres://") && !strings.HasPrefix(cfg.databaseURL, "postgresql://") {
+		return cfg, usagef("DATABASE_URL=%s: want postgres://USER:PASSWORD@HOST:PORT/DATABASE", shownURL(cfg.databaseURL))
+	}
 	if cfg.retention, err = retentionDays(); err != nil {
 		return cfg, err
 	}
@@ -210,6 +223,33 @@ func parseInteractions(cfg *serveConfig) error {
 		cfg.noGateway = true
 	default:
 		return usagef("GATEWAY=%q: want on or off", v)
+	}
+	return nil
+}
+
+// parseShards reads SHARD_ID and SHARD_COUNT (a number, or auto).
+func parseShards(cfg *serveConfig) error {
+	id, count := strings.TrimSpace(os.Getenv("SHARD_ID")), strings.ToLower(strings.TrimSpace(os.Getenv("SHARD_COUNT")))
+	if id == "" && count == "" {
+		return nil
+	}
+	if cfg.noGateway {
+		return usagef("SHARD_ID and SHARD_COUNT pick a gateway shard, but GATEWAY=off runs without the gateway")
+	}
+	n, err := strconv.Atoi(id)
+	if id == "" || err != nil || n < 0 {
+		return usagef("SHARD_ID=%q: want this process's shard, 0 to SHARD_COUNT-1", id)
+	}
+	cfg.shardID = n
+	switch c, err := strconv.Atoi(count); {
+	case count == "auto":
+		cfg.shardCount = bot.AutoShards
+	case err != nil || c < 1:
+		return usagef("SHARD_COUNT=%q: want the number of shards, or auto for Discord's recommendation", count)
+	case n >= c:
+		return usagef("SHARD_ID=%d: want 0 to %d with SHARD_COUNT=%d", n, c-1, c)
+	default:
+		cfg.shardCount = c
 	}
 	return nil
 }
@@ -279,10 +319,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	var recorder bot.Recorder
-	if cfg.dataDir != "" {
-		store, err := gaps.Open(gaps.Options{Dir: cfg.dataDir, Retention: cfg.retention})
+	if cfg.databaseURL != "" || cfg.dataDir != "" {
+		store, where, err := openGaps(ctx, cfg.databaseURL, cfg.dataDir, cfg.retention)
 		if err != nil {
-			return fmt.Errorf("DATA_DIR=%s: %w", cfg.dataDir, err)
+			return err
 		}
 		defer store.Close()
 		recorder = store
@@ -291,7 +331,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		go func() { defer close(pruned); pruneDaily(pctx, store, logger) }()
 		// A prune cut short would leave its copy of the store behind.
 		defer func() { stopPruning(); <-pruned }()
-		logger.Info("recording questions for /gaps", "dir", cfg.dataDir, "retention_days", int(cfg.retention.Hours()/24))
+		logger.Info("recording questions for /gaps", "store", where, "retention_days", int(cfg.retention.Hours()/24))
 	} else {
 		logger.Info("no data folder (DATA_DIR): questions are not recorded and /gaps is empty")
 	}
@@ -305,6 +345,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Metrics:           meters,
 		Gaps:              recorder,
 		NoGateway:         cfg.noGateway,
+		ShardID:           cfg.shardID,
+		ShardCount:        cfg.shardCount,
 		Terms:             terms,
 		Library:           lib,
 		Token:             cfg.token,
@@ -360,9 +402,35 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	return nil
 }
 
+// gapsStore is what serve and `gutskin gaps` need of a /gaps store: a
+// *gaps.Store (bbolt in DATA_DIR) or a *gaps.PGStore (DATABASE_URL).
+type gapsStore interface {
+	bot.Recorder
+	Prune(ctx context.Context) (int, error)
+	Close() error
+}
+
+// openGaps opens PostgreSQL when databaseURL is set, else the bbolt store in
+// dir; where says which, without the URL's password.
+func openGaps(ctx context.Context, databaseURL, dir string, retention time.Duration) (gapsStore, string, error) {
+	opts := gaps.Options{Dir: dir, Retention: retention}
+	if databaseURL != "" {
+		s, err := gaps.OpenPostgres(ctx, databaseURL, opts)
+		if err != nil {
+			return nil, "", fmt.Errorf("DATABASE_URL: %w", err)
+		}
+		return s, "postgres " + shownURL(databaseURL), nil
+	}
+	s, err := gaps.Open(opts)
+	if err != nil {
+		return nil, "", fmt.Errorf("DATA_DIR=%s: %w", dir, err)
+	}
+	return s, dir, nil
+}
+
 // pruneDaily deletes records older than RETENTION_DAYS at start, then once
 // a day, until ctx ends.
-func pruneDaily(ctx context.Context, store *gaps.Store, logger *slog.Logger) {
+func pruneDaily(ctx context.Context, store gapsStore, logger *slog.Logger) {
 	t := time.NewTicker(24 * time.Hour)
 	defer t.Stop()
 	for {

@@ -29,7 +29,7 @@ const serveTestToken = "serve-test-token.XYZ"
 func serveEnv(t *testing.T) {
 	t.Helper()
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS", "INTERACTIONS_ADDR", "DISCORD_PUBLIC_KEY", "GATEWAY"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS", "INTERACTIONS_ADDR", "DISCORD_PUBLIC_KEY", "GATEWAY", "SHARD_ID", "SHARD_COUNT", "DATABASE_URL"} {
 		t.Setenv(v, "")
 		os.Unsetenv(v)
 	}
@@ -61,6 +61,10 @@ func TestServeConfigErrors(t *testing.T) {
 		{name: "short key", env: map[string]string{"INTERACTIONS_ADDR": ":8081", "DISCORD_PUBLIC_KEY": "abcd"}, want: "64 hexadecimal characters"},
 		{name: "gateway off alone", env: map[string]string{"GATEWAY": "off"}, want: "GATEWAY=off needs INTERACTIONS_ADDR"},
 		{name: "gateway", env: map[string]string{"GATEWAY": "maybe"}, want: `GATEWAY="maybe": want on or off`},
+		{name: "shard without count", env: map[string]string{"SHARD_ID": "1"}, want: `SHARD_COUNT="": want the number of shards`},
+		{name: "shard out of range", env: map[string]string{"SHARD_ID": "2", "SHARD_COUNT": "2"}, want: "SHARD_ID=2: want 0 to 1 with SHARD_COUNT=2"},
+		{name: "shard count", env: map[string]string{"SHARD_ID": "0", "SHARD_COUNT": "many"}, want: `SHARD_COUNT="many"`},
+		{name: "database URL", env: map[string]string{"DATABASE_URL": "mysql://u:secretpw@db/x"}, want: "DATABASE_URL="},
 		{name: "private fetching", env: map[string]string{"FETCH_ALLOW_PRIVATE": "yes please"}, want: `FETCH_ALLOW_PRIVATE="yes please": want true or false`},
 		{name: "cooldown flag", env: map[string]string{"ASK_COOLDOWN": "5s"}, args: []string{"--ask-cooldown", "x"}, want: `--ask-cooldown="x"`},
 		{name: "log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
@@ -325,7 +329,7 @@ func TestEnvExample(t *testing.T) {
 		}
 	}
 	for _, v := range []string{"DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "CORPUS_DIR", "INDEX_DIR",
-		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS", "INTERACTIONS_ADDR", "DISCORD_PUBLIC_KEY", "GATEWAY"} {
+		"MODERATION_GUILD_ID", "MODERATOR_ROLE_IDS", "ASK_COOLDOWN", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_ADDR", "FETCH_ALLOW_PRIVATE", "DATA_DIR", "RETENTION_DAYS", "INTERACTIONS_ADDR", "DISCORD_PUBLIC_KEY", "GATEWAY", "SHARD_ID", "SHARD_COUNT", "DATABASE_URL"} {
 		if !strings.Contains(string(raw), v+"=") {
 			t.Errorf(".env.example does not document %s", v)
 		}

@@ -24,6 +24,10 @@ import (
 	"github.com/bwmarrin/discordgo"
 )
 
+// AutoShards as Options.ShardCount takes the shard count Discord
+// recommends (GET /gateway/bot) at connection.
+const AutoShards = -1
+
 // Defaults for Options.
 const (
 	DefaultDeferAfter      = 1200 * time.Millisecond
@@ -82,6 +86,11 @@ type Options struct {
 	// PreviewTTL is how long a /library preview can be confirmed; default
 	// DefaultPreviewTTL.
 	PreviewTTL time.Duration
+	// ShardID and ShardCount pick this process's gateway shard: Discord
+	// sends it the events of the guilds with (guild_id >> 22) % ShardCount
+	// == ShardID. ShardCount 0 or 1 is unsharded, AutoShards takes
+	// Discord's recommended count.
+	ShardID, ShardCount int
 	// NoGateway runs without a gateway connection, for a replica that
 	// answers HTTP interactions only (InteractionsHandler): mentions need
 	// the gateway, slash commands and buttons do not.
@@ -212,9 +221,6 @@ func New(engine Engine, opts Options) (*Bot, error) {
 		gate:     newLibraryGate(),
 		metrics:  opts.Metrics,
 	}
-	if b.metrics == nil {
-		b.metrics = noMetrics{}
-	}
 	for _, r := range opts.ModeratorRoleIDs {
 		if r = strings.TrimSpace(r); r != "" {
 			b.modRoles[r] = true
@@ -243,6 +249,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.opts.NoGateway {
 		return b.runWithoutGateway(ctx)
 	}
+	if err := b.pickShard(ctx); err != nil {
+		return err
+	}
 	if err := b.session.Open(); err != nil {
 		return &callError{what: "bot: connect to the Discord gateway (" + b.opts.APIURL + ")", attempts: 1, err: err}
 	}
@@ -254,11 +263,40 @@ func (b *Bot) Run(ctx context.Context) error {
 		return errors.New("bot: connected, but no READY from the gateway within 30s")
 	}
 	if ctx.Err() == nil {
-		b.register(ctx)
-		b.log.Info("bot ready", "guild_commands", b.opts.GuildID != "", "moderation", b.opts.ModerationGuildID != "")
+		if b.session.ShardID == 0 {
+			b.register(ctx) // once, not once per shard
+		}
+		b.log.Info("bot ready", "shard", b.session.ShardID, "shards", b.session.ShardCount, "guild_commands", b.opts.GuildID != "", "moderation", b.opts.ModerationGuildID != "")
 	}
 	<-ctx.Done()
 	b.shutdown()
+	return nil
+}
+
+// pickShard sets the session's shard; with AutoShards it asks Discord
+// for the recommended count first.
+func (b *Bot) pickShard(ctx context.Context) error {
+	count := b.opts.ShardCount
+	if count == AutoShards {
+		err := b.call(ctx, time.Now().Add(followupBudget), "read the recommended shard count", false, func(opts ...discordgo.RequestOption) error {
+			gb, err := b.session.GatewayBot(opts...)
+			if err == nil {
+				count = gb.Shards
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("bot: SHARD_COUNT=auto: %w", err)
+		}
+		b.log.Info("shard count recommended by Discord", "shards", count)
+	}
+	if count < 1 {
+		count = 1
+	}
+	if b.opts.ShardID < 0 || b.opts.ShardID >= count {
+		return fmt.Errorf("bot: shard %d does not exist among %d", b.opts.ShardID, count)
+	}
+	b.session.ShardID, b.session.ShardCount = b.opts.ShardID, count
 	return nil
 }
 
@@ -376,7 +414,7 @@ func (b *Bot) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
 	b.mu.Unlock()
 	if b.connected.Swap(false) && !stopping {
 		b.log.Warn("gateway disconnected; discordgo reconnects")
-		b.metrics.GatewayReconnect(b.session.ShardID)
+		b.meter().GatewayReconnect(b.session.ShardID)
 	}
 }
 
@@ -399,4 +437,12 @@ func (b *Bot) register(ctx context.Context) {
 		}
 		b.log.Info("commands registered", "scope", where, "count", len(list))
 	}
+}
+
+// meter is where the bot counts; a Bot made without New counts nothing.
+func (b *Bot) meter() Metrics {
+	if b.metrics == nil {
+		return noMetrics{}
+	}
+	return b.metrics
 }

@@ -157,7 +157,7 @@ func (b *Bot) handleInteraction(i *discordgo.Interaction, kind string, recv time
 // latency and passage; never the question or who asked.
 func (b *Bot) logOutcome(kind string, recv time.Time, r *reply, out outcome) {
 	latency := time.Since(recv)
-	b.metrics.Interaction(kind, out.result, latency)
+	b.meter().Interaction(kind, out.result, latency)
 	attrs := []any{"kind", kind, "outcome", out.result, "latency_ms", latency.Milliseconds()}
 	if out.passage != "" {
 		attrs = append(attrs, "passage", out.passage)
@@ -474,7 +474,7 @@ func (b *Bot) logRebuild(rep corpus.Report, err error) {
 		result = "not_rebuilt"
 		b.log.Warn("rebuild did not happen", "error", err)
 	}
-	b.metrics.Rebuild(err == nil, time.Duration(rep.DurationMS)*time.Millisecond)
+	b.meter().Rebuild(err == nil, time.Duration(rep.DurationMS)*time.Millisecond)
 	b.log.Info("rebuild", "outcome", result, "articles", rep.Articles.Total, "added", rep.Articles.Added,
 		"removed", rep.Articles.Removed, "changed", rep.Articles.Changed, "passages", rep.Passages.Total,
 		"skipped", len(rep.Skipped), "warnings", len(rep.Warnings), "duration_ms", rep.DurationMS)

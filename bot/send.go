@@ -156,7 +156,7 @@ func (b *Bot) call(ctx context.Context, deadline time.Time, what string, ackRetr
 		var rl *discordgo.RateLimitError
 		limited := errors.As(err, &rl)
 		if limited {
-			b.metrics.RateLimited()
+			b.meter().RateLimited()
 		}
 		wait, ok := retryWait(err, backoff)
 		if !ok || attempt == maxAttempts {
@@ -167,7 +167,7 @@ func (b *Bot) call(ctx context.Context, deadline time.Time, what string, ackRetr
 			break
 		}
 		b.log.Info("retrying REST call", "call", what, "error", describe(err), "wait_ms", wait.Milliseconds(), "attempt", attempt)
-		b.metrics.RESTRetry(retryReason(err, limited))
+		b.meter().RESTRetry(retryReason(err, limited))
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

@@ -221,12 +221,13 @@ func (s *Server) dispatchInteraction(payload map[string]any, in *interaction) (S
 		go s.postInteraction(in, raw)
 		return Sent{ID: in.id, Token: in.token, srv: s}, nil
 	}
-	if s.gw.sessionID == "" {
+	g := s.shardForLocked(in.guildID)
+	if g.sessionID == "" {
 		return Sent{}, errNotConnected
 	}
 	in.sent = time.Now()
 	s.interactions[in.token] = in
-	seq := s.dispatchLocked("INTERACTION_CREATE", raw)
+	seq := s.dispatchShardLocked(g, "INTERACTION_CREATE", raw)
 	return Sent{ID: in.id, Token: in.token, Seq: seq, srv: s}, nil
 }
 
@@ -397,11 +398,12 @@ func (s *Server) PostMessage(from Member, channelID, content string) (Message, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.gw.sessionID == "" {
+	g := s.shardForLocked(from.GuildID)
+	if g.sessionID == "" {
 		return Message{}, errNotConnected
 	}
 	s.addMessageLocked(&m)
-	s.dispatchLocked("MESSAGE_CREATE", raw)
+	s.dispatchShardLocked(g, "MESSAGE_CREATE", raw)
 	return s.copyMessageLocked(&m), nil
 }
 

@@ -73,6 +73,8 @@ type Options struct {
 	InteractionsURL string
 	// InteractionsKey signs the POSTed interactions (Ed25519).
 	InteractionsKey ed25519.PrivateKey
+	// RecommendedShards is what GET /gateway/bot recommends; default 1.
+	RecommendedShards int
 }
 
 // Server is a running fake Discord. Its methods are safe for concurrent use.
@@ -94,7 +96,9 @@ type Server struct {
 	reactions    []Reaction
 	attachments  map[string]storedAttachment // by attachment ID
 
-	gw gatewayState
+	gw         gatewayState          // shard 0, the only one of an unsharded bot
+	shards     map[int]*gatewayState // shards 1 and up
+	shardCount int                   // as the bot's IDENTIFY said; 0 before
 }
 
 // New starts a fake Discord on loopback. Close it when done.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +26,9 @@ type gwConn struct {
 	ws    *websocket.Conn
 	wmu   sync.Mutex
 	ready bool // identified or resumed on this connection
+	// g is the shard's session this connection identified or resumed;
+	// nil until then.
+	g *gatewayState
 }
 
 func (c *gwConn) writeJSON(v any) error {
@@ -44,6 +48,7 @@ type gwEvent struct {
 }
 
 type gatewayState struct {
+	shard                int
 	conn                 *gwConn
 	sessionID            string
 	seq                  int64
@@ -80,8 +85,24 @@ func (s *Server) Gateway() GatewayStatus {
 	return s.gatewayStatusLocked()
 }
 
-func (s *Server) gatewayStatusLocked() GatewayStatus {
-	g := &s.gw
+// Shards returns each identified shard's state, by shard ID, for a bot that
+// runs several.
+func (s *Server) Shards() map[int]GatewayStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int]GatewayStatus{}
+	if s.gw.sessionID != "" {
+		out[0] = s.shardStatusLocked(&s.gw)
+	}
+	for id, g := range s.shards {
+		out[id] = s.shardStatusLocked(g)
+	}
+	return out
+}
+
+func (s *Server) gatewayStatusLocked() GatewayStatus { return s.shardStatusLocked(&s.gw) }
+
+func (s *Server) shardStatusLocked(g *gatewayState) GatewayStatus {
 	return GatewayStatus{
 		Connected:   g.conn != nil && g.conn.ready,
 		SessionID:   g.sessionID,
@@ -152,8 +173,55 @@ func (s *Server) Dispatch(eventName string, data any) (int64, error) {
 	return s.dispatchLocked(eventName, raw), nil
 }
 
+// dispatchLocked sends an event on shard 0, the only one of an unsharded
+// bot.
 func (s *Server) dispatchLocked(eventName string, raw json.RawMessage) int64 {
-	g := &s.gw
+	return s.dispatchShardLocked(&s.gw, eventName, raw)
+}
+
+// shardFor is the shard Discord sends a guild's events to: (guild_id >>
+// 22) % shards; direct messages go to shard 0.
+func (s *Server) shardForLocked(guildID string) *gatewayState {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || s.shardCount <= 1 {
+		return &s.gw
+	}
+	return s.shardLocked(int((id >> 22) % uint64(s.shardCount)))
+}
+
+// shardLocked returns a shard's session state, made on first use.
+func (s *Server) shardLocked(shard int) *gatewayState {
+	if shard == 0 {
+		return &s.gw
+	}
+	if s.shards == nil {
+		s.shards = map[int]*gatewayState{}
+	}
+	g := s.shards[shard]
+	if g == nil {
+		g = &gatewayState{shard: shard}
+		s.shards[shard] = g
+	}
+	return g
+}
+
+// sessionLocked finds the shard whose session is id.
+func (s *Server) sessionLocked(id string) *gatewayState {
+	if id == "" {
+		return nil
+	}
+	if s.gw.sessionID == id {
+		return &s.gw
+	}
+	for _, g := range s.shards {
+		if g.sessionID == id {
+			return g
+		}
+	}
+	return nil
+}
+
+func (s *Server) dispatchShardLocked(g *gatewayState, eventName string, raw json.RawMessage) int64 {
 	g.seq++
 	seq := g.seq
 	name := eventName
@@ -187,19 +255,14 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &gwConn{ws: ws}
 	s.mu.Lock()
-	if old := s.gw.conn; old != nil {
-		old.ready = false
-		old.ws.Close()
-	}
-	s.gw.conn = c
-	s.gw.connections++
+	s.gw.connections++ // every connection, whichever shard it becomes
 	s.notifyLocked()
 	s.mu.Unlock()
 	defer func() {
 		ws.Close()
 		s.mu.Lock()
-		if s.gw.conn == c {
-			s.gw.conn = nil
+		if c.g != nil && c.g.conn == c {
+			c.g.conn = nil
 		}
 		s.notifyLocked()
 		s.mu.Unlock()
@@ -256,8 +319,9 @@ func (s *Server) closeWith(c *gwConn, code int, text string) {
 
 func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	var id struct {
-		Token   string `json:"token"`
-		Intents int64  `json:"intents"`
+		Token   string  `json:"token"`
+		Intents int64   `json:"intents"`
+		Shard   *[2]int `json:"shard"`
 	}
 	if err := json.Unmarshal(raw, &id); err != nil {
 		s.closeWith(c, 4002, "Error while decoding payload.")
@@ -267,18 +331,32 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		s.closeWith(c, 4004, "Authentication failed.")
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gw.conn != c {
+	shard, count := 0, 1
+	if id.Shard != nil {
+		shard, count = id.Shard[0], id.Shard[1]
+	}
+	if count < 1 || shard < 0 || shard >= count {
+		s.closeWith(c, 4010, "Invalid shard.")
 		return false
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shardCount != 0 && count != s.shardCount {
+		s.problemLocked("IDENTIFY with %d shards while another shard identified with %d", count, s.shardCount)
+	}
+	s.shardCount = count
 	if id.Intents&privilegedIntents != 0 {
 		s.problemLocked("IDENTIFY asked for privileged intents (%d)", id.Intents&privilegedIntents)
 	}
-	g := &s.gw
+	g := s.shardLocked(shard)
+	if old := g.conn; old != nil && old != c {
+		old.ready = false
+		old.ws.Close()
+	}
+	g.conn, c.g = c, g
 	g.identifies++
 	g.intents = id.Intents
-	g.sessionID = fmt.Sprintf("fake-session-%d", g.identifies)
+	g.sessionID = fmt.Sprintf("fake-session-%d-%d", shard, g.identifies)
 	g.seq = 0
 	g.log = nil
 	c.ready = true
@@ -293,12 +371,12 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		"private_channels":   []any{},
 		"session_id":         g.sessionID,
 		"resume_gateway_url": s.GatewayURL(),
-		"shard":              []int{0, 1},
+		"shard":              []int{shard, count},
 		"application":        map[string]any{"id": s.opts.AppID, "flags": 0},
 	}
 	raw2, _ := json.Marshal(ready)
-	s.dispatchLocked("READY", raw2)
-	s.logf("discordfake: identified, session %s", g.sessionID)
+	s.dispatchShardLocked(g, "READY", raw2)
+	s.logf("discordfake: identified shard %d of %d, session %s", shard, count, g.sessionID)
 	return true
 }
 
@@ -314,18 +392,20 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.gw.conn != c {
-		return false
-	}
-	g := &s.gw
-	if g.invalidateNextResume || rs.SessionID == "" || rs.SessionID != g.sessionID {
-		g.invalidateNextResume = false
+	g := s.sessionLocked(rs.SessionID)
+	if s.gw.invalidateNextResume || g == nil {
+		s.gw.invalidateNextResume = false
 		if err := c.writeJSON(map[string]any{"op": 9, "d": false, "s": nil, "t": nil}); err != nil {
 			return false
 		}
 		s.logf("discordfake: resume refused (op 9)")
 		return true
 	}
+	if old := g.conn; old != nil && old != c {
+		old.ready = false
+		old.ws.Close()
+	}
+	g.conn, c.g = c, g
 	g.resumes++
 	c.ready = true
 	for _, ev := range g.log {
@@ -335,7 +415,7 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 			}
 		}
 	}
-	s.dispatchLocked("RESUMED", json.RawMessage(`{}`))
+	s.dispatchShardLocked(g, "RESUMED", json.RawMessage(`{}`))
 	s.logf("discordfake: resumed session %s from seq %d", g.sessionID, rs.Seq)
 	return true
 }

@@ -349,7 +349,7 @@ func (s *Server) route(r *http.Request, path string, raw []byte) (int, []byte, m
 	case r.Method == "GET" && path == "/gateway":
 		return s.okLocked(200, map[string]any{"url": s.GatewayURL()})
 	case r.Method == "GET" && path == "/gateway/bot":
-		return s.okLocked(200, map[string]any{"url": s.GatewayURL(), "shards": 1,
+		return s.okLocked(200, map[string]any{"url": s.GatewayURL(), "shards": max(1, s.opts.RecommendedShards),
 			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
 	case r.Method == "GET" && path == "/oauth2/applications/@me":
 		return s.okLocked(200, map[string]any{"id": s.opts.AppID, "name": s.opts.BotName, "description": "", "bot_public": false})

@@ -12,19 +12,30 @@ import (
 	"time"
 )
 
-// helperDirEnv tells the child of TestKilledRecorderLosesNothing which data
-// folder to record into.
-const helperDirEnv = "GUTSKIN_GAPS_HELPER_DIR"
+// helperDirEnv and helperURLEnv tell the child of
+// TestKilledRecorderLosesNothing which store to record into: a data folder
+// (bbolt) or a database (PostgreSQL).
+const (
+	helperDirEnv = "GUTSKIN_GAPS_HELPER_DIR"
+	helperURLEnv = "GUTSKIN_GAPS_HELPER_DATABASE_URL"
+)
 
 // TestHelperRecorder is the child of TestKilledRecorderLosesNothing, not a
 // test: it records unanswered questions "crash question N" and prints
 // "ok N" after each RecordQuestion returns, until it is killed.
 func TestHelperRecorder(t *testing.T) {
-	dir := os.Getenv(helperDirEnv)
-	if dir == "" {
+	var (
+		s   testStore
+		err error
+	)
+	switch dir, dbURL := os.Getenv(helperDirEnv), os.Getenv(helperURLEnv); {
+	case dir != "":
+		s, err = Open(Options{Dir: dir})
+	case dbURL != "":
+		s, err = OpenPostgres(context.Background(), dbURL, Options{})
+	default:
 		t.Skip("the child process of TestKilledRecorderLosesNothing")
 	}
-	s, err := Open(Options{Dir: dir})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(3)
@@ -41,19 +52,30 @@ func TestHelperRecorder(t *testing.T) {
 
 // TestKilledRecorderLosesNothing kills a recording process with SIGKILL at
 // a different point each round: every question it acknowledged is in the
-// store, which opens and reports.
+// store, which opens and reports. For bbolt this is about its file; for
+// PostgreSQL, about acknowledging only committed writes (a killed server is
+// TestPostgresDown's).
 func TestKilledRecorderLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
+	eachBackend(t, testKilledRecorderLosesNothing)
+}
+
+func testKilledRecorderLosesNothing(t *testing.T, b backend) {
 	rounds := 3
 	if raceEnabled {
 		rounds = 2 // the plain test run kills at three points
 	}
 	for round := range rounds {
-		dir := t.TempDir()
+		storage := b.storage(t)
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperRecorder$")
-		cmd.Env = append(os.Environ(), helperDirEnv+"="+dir)
+		switch st := storage.(type) {
+		case boltStorage:
+			cmd.Env = append(os.Environ(), helperDirEnv+"="+st.dir)
+		case pgStorage:
+			cmd.Env = append(os.Environ(), helperURLEnv+"="+st.url)
+		}
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -95,12 +117,9 @@ func TestKilledRecorderLosesNothing(t *testing.T) {
 			t.Fatalf("round %d: the child stopped after %d records", round, last)
 		}
 
-		s, err := Open(Options{Dir: dir})
-		if err != nil {
-			t.Fatalf("round %d: the store does not open after the kill: %v", round, err)
-		}
+		s := storage.open(t, nil, 0) // fails the test if it does not open
 		stored := map[int]bool{}
-		for _, q := range readStored(t, dir).questions {
+		for _, q := range storage.stored(t).questions {
 			n, err := strconv.Atoi(strings.TrimPrefix(q.Text, "crash question "))
 			if err != nil {
 				t.Fatalf("round %d: a stored question reads %q", round, q.Text)

@@ -6,69 +6,46 @@
 // # Privacy
 //
 // Member and guild IDs are stored only as keyed hashes (HMAC-SHA256 with a
-// 32-byte secret made at first start and kept in DIR/gaps.key, mode 0600),
-// with a different domain for members and guilds; a raw ID is never stored,
-// logged or returned. Question text is kept only for unanswered questions and
-// for 👎-ed answers: an answered question leaves no text behind. Records older
-// than the retention period are deleted by every write and by [Store.Prune],
-// which also rewrites the file so that their bytes do not linger in its free
-// pages; reports ignore them even before that. [Erase] removes everything.
+// 32-byte secret made at first start and kept with the records), with a
+// different domain for members and guilds; a raw ID is never stored, logged
+// or returned. Question text is kept only for unanswered questions and for
+// 👎-ed answers: an answered question leaves no text behind. Records older
+// than the retention period are deleted by writes and by Prune; reports
+// ignore them even before that. Erasing removes every record and the key.
 //
-// # Storage
+// # Backends
 //
-// The store is DIR/gaps.db, a bbolt file: bbolt is already in the binary (the
-// search index uses it), so the container stays small, and every commit is
-// fsync'd and atomic, so a kill -9 loses no acknowledged record. bbolt locks
-// the file for as long as it is open, and both the bot and an operator's
-// `gutskin gaps` must use it, so a [Store] opens the file for each operation
-// and closes it right after, one operation at a time in a process, waiting
-// up to five seconds for another process to let go of it.
+// Two backends keep the records, with the same methods and the same rules:
 //
-// Records are kept in two buckets, questions and votes, under keys made of
-// the record's time (8 bytes, big-endian Unix nanoseconds) and a sequence
-// number (4 bytes), so that reading a period and pruning are range walks;
-// values are JSON.
+//   - [Store], the embedded default for one process: a bbolt file in the
+//     data folder (see bolt.go);
+//   - [PGStore], for many replicas sharing one store: PostgreSQL, chosen
+//     with DATABASE_URL (see postgres.go).
+//
+// A backend only reads and writes records. What a record holds (hashes, the
+// text rules) is decided by Question.record and Vote.record, and what a
+// report says by one report builder fed the records of its period, so the
+// two backends cannot drift apart on privacy or on what /gaps shows.
 package gaps
 
 import (
-	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // DefaultRetention is how long records are kept when Options.Retention is
 // not set.
 const DefaultRetention = 90 * 24 * time.Hour
 
-const (
-	dbFile   = "gaps.db"
-	keyFile  = "gaps.key"
-	tmpInfix = ".tmp-" // temporary files are gaps.db.tmp-* and gaps.key.tmp-*
-	keySize  = 32
-	// lockWait is how long an operation waits for another process to close
-	// the bbolt file.
-	lockWait = 5 * time.Second
+// keySize is the size of the hashing key, in bytes.
+const keySize = 32
 
-	questionsBucket = "questions"
-	votesBucket     = "votes"
-)
-
-// Options configure a Store.
+// Options configure a Store or a PGStore.
 type Options struct {
-	// Dir is the data folder; it is created (0755) if missing.
+	// Dir is the data folder of a Store; it is created (0755) if missing.
+	// A PGStore does not use it.
 	Dir string
 	// Retention is how long records are kept; DefaultRetention when zero
 	// or negative.
@@ -77,252 +54,15 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store is the record of questions and votes in a data folder. Its methods
-// are safe for concurrent use; each opens the bbolt file and closes it before
-// returning, so other processes can use the same folder between them.
-type Store struct {
-	dir       string
-	retention time.Duration
-	now       func() time.Time
-	wait      time.Duration // for the file lock; lockWait but in tests
-
-	mu     sync.Mutex // one operation at a time in this process
-	closed bool
-}
-
-// Open prepares the store in opts.Dir: it creates the folder and the key on
-// first use and checks that the database opens, then closes it again.
-func Open(opts Options) (*Store, error) {
-	if opts.Dir == "" {
-		return nil, errors.New("open the gaps store: no data folder given")
+// withDefaults fills in what Options leaves unset.
+func (o Options) withDefaults() Options {
+	if o.Retention <= 0 {
+		o.Retention = DefaultRetention
 	}
-	s := &Store{
-		dir:       opts.Dir,
-		retention: opts.Retention,
-		now:       opts.Now,
-		wait:      lockWait,
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	if s.retention <= 0 {
-		s.retention = DefaultRetention
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if err := os.MkdirAll(s.dir, 0o755); err != nil {
-		return nil, fmt.Errorf("open the gaps store: create the data folder: %w", err)
-	}
-	if err := s.update(context.Background(), func(*bolt.Tx, []byte) error { return nil }); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// Close ends the use of the store; later operations fail. Nothing is held
-// open between operations, so Close releases nothing and is safe to call
-// more than once.
-func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	return nil
-}
-
-func (s *Store) dbPath() string { return filepath.Join(s.dir, dbFile) }
-
-// errNoStore is what view reports when there is no database file to read.
-var errNoStore = errors.New("no gaps store")
-
-// update runs fn in one write transaction, with the buckets created and the
-// hashing key at hand, the file open only meanwhile. Expired records are
-// deleted in the same transaction.
-func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx, key []byte) error) error {
-	return s.withDB(ctx, true, func(db *bolt.DB) error {
-		key, err := s.loadKey()
-		if err != nil {
-			return err
-		}
-		cutoff := s.now().Add(-s.retention)
-		err = db.Update(func(tx *bolt.Tx) error {
-			for _, name := range []string{questionsBucket, votesBucket} {
-				if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
-					return err
-				}
-			}
-			if _, err := pruneTx(tx, cutoff); err != nil {
-				return err
-			}
-			return fn(tx, key)
-		})
-		if err != nil {
-			return fmt.Errorf("write the gaps store %s: %w", s.dbPath(), err)
-		}
-		return nil
-	})
-}
-
-// view runs fn in one read transaction, the file open (shared) only
-// meanwhile; it returns errNoStore when there is no file.
-func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
-	return s.withDB(ctx, false, func(db *bolt.DB) error {
-		if err := db.View(fn); err != nil {
-			return fmt.Errorf("read the gaps store %s: %w", s.dbPath(), err)
-		}
-		return nil
-	})
-}
-
-// withDB opens the database file, runs fn and closes the file, one
-// operation at a time in this process.
-func (s *Store) withDB(ctx context.Context, write bool, fn func(db *bolt.DB) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return fmt.Errorf("the gaps store %s is closed", s.dbPath())
-	}
-	db, err := openDB(s.dbPath(), write, s.wait)
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil { // the lock may have taken a while
-		db.Close()
-		return err
-	}
-	err = fn(db)
-	if cerr := db.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close the gaps store %s: %w", s.dbPath(), cerr)
-	}
-	return err
-}
-
-// openDB opens the bbolt file at path, waiting up to wait for its lock:
-// exclusive to write, shared to read. Reading a missing file returns
-// errNoStore. Erase or Prune in another process may remove or replace the
-// file while this one waits for the lock on it; then it opens the file now
-// at path instead, within the same wait, so that no write lands in a file
-// that is gone.
-func openDB(path string, write bool, wait time.Duration) (*bolt.DB, error) {
-	deadline := time.Now().Add(wait)
-	for {
-		_, statErr := os.Stat(path)
-		created := write && errors.Is(statErr, fs.ErrNotExist)
-		var held *os.File
-		db, err := bolt.Open(path, 0o600, &bolt.Options{
-			Timeout:  max(time.Until(deadline), time.Millisecond), // 0 would wait for ever
-			ReadOnly: !write,
-			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
-				f, err := os.OpenFile(name, flag, perm)
-				held = f
-				return f, err
-			},
-		})
-		switch {
-		case errors.Is(err, berrors.ErrTimeout):
-			return nil, fmt.Errorf("the gaps store is busy (another gutskin process holds %s): %w", path, err)
-		case !write && errors.Is(err, fs.ErrNotExist):
-			return nil, errNoStore
-		case err != nil:
-			return nil, fmt.Errorf("open the gaps store %s: %w", path, err)
-		}
-		if sameFile(held, path) {
-			if created {
-				// The new file's name must survive a power cut too.
-				if err := syncDir(filepath.Dir(path)); err != nil {
-					db.Close()
-					return nil, fmt.Errorf("open the gaps store %s: %w", path, err)
-				}
-			}
-			return db, nil
-		}
-		db.Close()
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("the gaps store is busy (another gutskin process holds %s): %w", path, berrors.ErrTimeout)
-		}
-	}
-}
-
-// sameFile reports whether the open file f is still the one at path.
-func sameFile(f *os.File, path string) bool {
-	if f == nil {
-		return false
-	}
-	a, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	b, err := os.Stat(path)
-	return err == nil && os.SameFile(a, b)
-}
-
-// loadKey reads the hashing key, making it on first use. It is called with
-// the database locked exclusively, so two processes starting at once agree
-// on one key. A key lost while the database stays (Erase in another process,
-// a hand-deleted file) is made anew: later hashes no longer match earlier
-// ones, which is the safe side.
-func (s *Store) loadKey() ([]byte, error) {
-	path := filepath.Join(s.dir, keyFile)
-	key, err := os.ReadFile(path)
-	switch {
-	case err == nil && len(key) == keySize:
-		return key, nil
-	case err == nil:
-		return nil, fmt.Errorf("read the gaps key %s: it holds %d bytes, want %d", path, len(key), keySize)
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("read the gaps key %s: %w", path, err)
-	}
-	key = make([]byte, keySize)
-	rand.Read(key) // never fails (crypto/rand)
-	if err := writeFileAtomic(s.dir, keyFile, key); err != nil {
-		return nil, fmt.Errorf("write the gaps key %s: %w", path, err)
-	}
-	return key, nil
-}
-
-// writeFileAtomic writes data to dir/name (mode 0600) through a temporary
-// file renamed over it, flushed, so the file is whole or absent.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, name+tmpInfix+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir flushes a folder's entries, so a created, renamed or removed
-// file stays so after a power cut.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return o
 }
 
 // hashID is the stored form of a Discord ID: the first 16 bytes, in hex, of
@@ -337,49 +77,4 @@ func hashID(key []byte, domain, id string) string {
 	m.Write([]byte{0})
 	m.Write([]byte(id))
 	return hex.EncodeToString(m.Sum(nil)[:16])
-}
-
-// Erase removes the store in dir: the database, the key and any temporary
-// files of either, leaving the rest of the folder alone. A folder with no
-// store, or no folder, is not an error. Erase waits for an operation of
-// another process on the store to end, as its operations do; a Store still
-// in use afterwards starts a new database under a new key.
-func Erase(dir string) error {
-	path := filepath.Join(dir, dbFile)
-	if _, err := os.Stat(path); err == nil {
-		db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait})
-		if errors.Is(err, berrors.ErrTimeout) {
-			return fmt.Errorf("erase the gaps store: the gaps store is busy (another gutskin process holds %s): %w", path, err)
-		}
-		// A file bbolt cannot open is removed all the same.
-		if err == nil {
-			defer db.Close() // after the removal, so no one writes in between
-		}
-	}
-	var errs []error // the first is returned
-	remove := func(p string) {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("erase the gaps store: %w", err))
-		}
-	}
-	remove(filepath.Join(dir, keyFile))
-	remove(path)
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		errs = append(errs, fmt.Errorf("erase the gaps store: list %s: %w", dir, err))
-	}
-	for _, e := range entries {
-		if n := e.Name(); strings.HasPrefix(n, dbFile+tmpInfix) || strings.HasPrefix(n, keyFile+tmpInfix) {
-			remove(filepath.Join(dir, n))
-		}
-	}
-	if err == nil {
-		if err := syncDir(dir); err != nil {
-			errs = append(errs, fmt.Errorf("erase the gaps store: flush %s: %w", dir, err))
-		}
-	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
 }

@@ -2,6 +2,9 @@ package gaps
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -58,9 +61,13 @@ type stored struct {
 	raw       []map[string]any // every record as generic JSON, questions first
 }
 
-// readStored reads every record of the store in dir.
+// readStored reads every record of the store in dir; nothing when there is
+// no database file.
 func readStored(t testing.TB, dir string) stored {
 	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, dbFile)); errors.Is(err, fs.ErrNotExist) {
+		return stored{}
+	}
 	db, err := bolt.Open(filepath.Join(dir, dbFile), 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -101,3 +108,32 @@ func readStored(t testing.TB, dir string) stored {
 	}
 	return st
 }
+
+// boltStorage is a data folder, the storage of the bbolt backend.
+type boltStorage struct{ dir string }
+
+func (b boltStorage) open(t testing.TB, c *clock, retention time.Duration) testStore {
+	return openStore(t, b.dir, c, retention)
+}
+
+func (b boltStorage) stored(t testing.TB) stored { return readStored(t, b.dir) }
+
+func (b boltStorage) raw(t testing.TB) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(b.dir, dbFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func (b boltStorage) key(t testing.TB) []byte {
+	t.Helper()
+	key, err := os.ReadFile(filepath.Join(b.dir, keyFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func (b boltStorage) erase(testing.TB) error { return Erase(b.dir) }

@@ -2,18 +2,11 @@ package gaps
 
 import (
 	"cmp"
-	"context"
-	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"math"
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // maxDownvoted is how many passages a report lists at most under Downvoted.
@@ -63,93 +56,97 @@ type Downvoted struct {
 	Example string `json:"example"`
 }
 
-// Report reads the last days days (days >= 1, records older than the
-// retention period left out). terms maps a question to its content terms
-// (the caller passes the search index's analysis: lower-cased, stemmed, stop
-// words out, synonyms folded); nil means a simple fallback: lower-case
-// letter/digit words minus a small English stop-word list, with a crude
-// plural strip. See groupGaps for how questions are grouped.
-func (s *Store) Report(ctx context.Context, days int, terms func(string) []string) (Report, error) {
+// reportBuilder makes a Report out of the records of its period, whichever
+// backend read them: a backend asks it for the period, feeds it each
+// question and each vote of the period, each kind in time order (records of
+// one instant in the order they were written), and takes the result. So the
+// answered rate, the grouping of gaps and the order of the downvoted
+// passages are worked out in one place for every backend.
+type reportBuilder struct {
+	rep        Report
+	unanswered []asked
+	byPassage  map[string]*passageVotes
+}
+
+// passageVotes is a passage's votes being counted.
+type passageVotes struct {
+	Downvoted
+	lastDown uint64 // stamp of its latest 👎
+}
+
+// newReport starts the report of the last days days before now, records
+// older than retention left out. days must be at least 1.
+func newReport(days int, now time.Time, retention time.Duration) (*reportBuilder, error) {
 	if days < 1 {
-		return Report{}, fmt.Errorf("report the gaps: %d days, want at least 1", days)
+		return nil, fmt.Errorf("%d days, want at least 1", days)
 	}
-	until := s.now()
-	window := s.retention
+	window := retention
 	if days <= 100_000 && time.Duration(days)*24*time.Hour < window { // no overflow
 		window = time.Duration(days) * 24 * time.Hour
 	}
-	rep := Report{
-		Since:     until.Add(-window),
-		Until:     until,
-		Days:      days,
-		Gaps:      []Gap{},
-		Downvoted: []Downvoted{},
-	}
-	lo, hi := stamp(rep.Since), stamp(rep.Until)
+	return &reportBuilder{
+		rep: Report{
+			Since:     now.Add(-window),
+			Until:     now,
+			Days:      days,
+			Gaps:      []Gap{},
+			Downvoted: []Downvoted{},
+		},
+		byPassage: map[string]*passageVotes{},
+	}, nil
+}
 
-	var unanswered []asked
-	type passage struct {
-		Downvoted
-		lastDown uint64
+// period is the time span whose records the builder wants, both ends
+// included.
+func (b *reportBuilder) period() (since, until time.Time) { return b.rep.Since, b.rep.Until }
+
+// question counts a question of the period, of time stamp at (see stamp).
+func (b *reportBuilder) question(at uint64, r questionRecord) {
+	b.rep.Questions++
+	if r.Answered {
+		b.rep.Answered++
+		return
 	}
-	byPassage := map[string]*passage{}
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		err := scan(ctx, tx.Bucket([]byte(questionsBucket)), lo, hi, func(at uint64, v []byte) error {
-			var r questionRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			rep.Questions++
-			if r.Answered {
-				rep.Answered++
-			} else {
-				unanswered = append(unanswered, asked{text: r.Text, at: at})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return scan(ctx, tx.Bucket([]byte(votesBucket)), lo, hi, func(at uint64, v []byte) error {
-			var r voteRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			p := byPassage[r.Passage]
-			if p == nil {
-				p = &passage{Downvoted: Downvoted{PassageID: r.Passage}}
-				byPassage[r.Passage] = p
-			}
-			if r.Article != "" {
-				p.Article = r.Article
-			}
-			if r.Helpful {
-				p.Up++
-				return nil
-			}
-			p.Down++
-			p.lastDown = at
-			if r.Question != "" {
-				p.Example = r.Question
-			}
-			return nil
-		})
-	})
-	if err != nil && !errors.Is(err, errNoStore) {
-		return Report{}, fmt.Errorf("report the gaps: %w", err)
+	b.unanswered = append(b.unanswered, asked{text: r.Text, at: at})
+}
+
+// vote counts a vote of the period, of time stamp at; votes must come in
+// time order, since the latest one sets a passage's article and example.
+func (b *reportBuilder) vote(at uint64, r voteRecord) {
+	p := b.byPassage[r.Passage]
+	if p == nil {
+		p = &passageVotes{Downvoted: Downvoted{PassageID: r.Passage}}
+		b.byPassage[r.Passage] = p
 	}
+	if r.Article != "" {
+		p.Article = r.Article
+	}
+	if r.Helpful {
+		p.Up++
+		return
+	}
+	p.Down++
+	p.lastDown = at
+	if r.Question != "" {
+		p.Example = r.Question
+	}
+}
+
+// report is the finished Report; terms is Report's (see groupGaps).
+func (b *reportBuilder) report(terms func(string) []string) Report {
+	rep := b.rep
 	if rep.Questions > 0 {
 		rep.AnsweredRate = float64(rep.Answered) / float64(rep.Questions)
 	}
-	rep.Gaps = groupGaps(unanswered, terms)
+	rep.Gaps = groupGaps(b.unanswered, terms)
 
-	var down []*passage
-	for _, p := range byPassage {
+	var down []*passageVotes
+	for _, p := range b.byPassage {
 		if p.Down > 0 {
 			down = append(down, p)
 		}
 	}
-	slices.SortFunc(down, func(a, b *passage) int {
+	slices.SortFunc(down, func(a, b *passageVotes) int {
 		return cmp.Or(
 			cmp.Compare(b.Down, a.Down),
 			cmp.Compare(b.lastDown, a.lastDown),
@@ -159,103 +156,18 @@ func (s *Store) Report(ctx context.Context, days int, terms func(string) []strin
 	for _, p := range down[:min(len(down), maxDownvoted)] {
 		rep.Downvoted = append(rep.Downvoted, p.Downvoted)
 	}
-	return rep, nil
+	return rep
 }
 
-// scan calls fn with the time and value of each record of b whose time is
-// within [lo, hi], in time order.
-func scan(ctx context.Context, b *bolt.Bucket, lo, hi uint64, fn func(at uint64, v []byte) error) error {
-	if b == nil {
-		return nil
+// stamp is a record's time as reports compare them, and as the bbolt
+// backend keys records: Unix nanoseconds, clamped to what fits (1970 to
+// 2262).
+func stamp(t time.Time) uint64 {
+	switch {
+	case t.Unix() < 0:
+		return 0
+	case t.Unix() >= math.MaxInt64/int64(time.Second):
+		return math.MaxInt64
 	}
-	c := b.Cursor()
-	n := 0
-	for k, v := c.Seek(firstKey(lo)); k != nil && keyStamp(k) <= hi; k, v = c.Next() {
-		if n++; n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if err := fn(keyStamp(k), v); err != nil {
-			return fmt.Errorf("record %x: %w", k, err)
-		}
-	}
-	return nil
-}
-
-// firstKey is the smallest record key of a time.
-func firstKey(at uint64) []byte {
-	k := make([]byte, 12)
-	binary.BigEndian.PutUint64(k, at)
-	return k
-}
-
-// Prune deletes the records older than the retention period and returns how
-// many it deleted. It then rewrites the database into a new file that
-// replaces it, so that what was deleted, now or by earlier writes, does not
-// linger in the old file's free pages. Writes prune too, but do not
-// rewrite: call Prune at start and about daily.
-func (s *Store) Prune(ctx context.Context) (removed int, err error) {
-	cutoff := s.now().Add(-s.retention)
-	err = s.withDB(ctx, true, func(db *bolt.DB) error {
-		err := db.Update(func(tx *bolt.Tx) error {
-			var err error
-			removed, err = pruneTx(tx, cutoff)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("write the gaps store %s: %w", s.dbPath(), err)
-		}
-		return s.compact(db)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune the gaps store: %w", err)
-	}
-	return removed, nil
-}
-
-// compact copies the open, exclusively locked database src into a new file
-// and renames that over it before src is closed, so no other process writes
-// in between (renaming over an open file is fine on Linux and macOS, where
-// the bot runs). Temporary files left by an earlier crash are removed
-// first.
-func (s *Store) compact(src *bolt.DB) (err error) {
-	entries, err := os.ReadDir(s.dir)
-	if err != nil {
-		return fmt.Errorf("compact the gaps store: list %s: %w", s.dir, err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), dbFile+tmpInfix) {
-			os.Remove(filepath.Join(s.dir, e.Name()))
-		}
-	}
-	f, err := os.CreateTemp(s.dir, dbFile+tmpInfix+"*")
-	if err != nil {
-		return fmt.Errorf("compact the gaps store: %w", err)
-	}
-	tmp := f.Name()
-	f.Close()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		return fmt.Errorf("compact the gaps store into %s: %w", tmp, err)
-	}
-	err = bolt.Compact(dst, src, 4<<20)
-	if cerr := dst.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("compact the gaps store into %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, s.dbPath()); err != nil {
-		return fmt.Errorf("compact the gaps store: %w", err)
-	}
-	if err := syncDir(s.dir); err != nil {
-		return fmt.Errorf("compact the gaps store: flush %s: %w", s.dir, err)
-	}
-	return nil
+	return uint64(t.UnixNano())
 }

@@ -42,7 +42,7 @@ func vote(passage string, helpful bool, question string) *Vote {
 	return &Vote{GuildID: guild, MemberID: member, PassageID: passage, Article: "Article of " + passage, Helpful: helpful, Question: question}
 }
 
-func record(t *testing.T, s *Store, c *clock, events []event) {
+func record(t *testing.T, s testStore, c *clock, events []event) {
 	t.Helper()
 	ctx := context.Background()
 	for _, e := range events {
@@ -163,37 +163,43 @@ func TestReport(t *testing.T) {
 			}(),
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := newClock()
-			s := openStore(t, t.TempDir(), c, 0)
-			record(t, s, c, tt.events)
-			c.set(tt.at)
-			got, err := s.Report(context.Background(), tt.days, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.gaps == nil {
-				tt.gaps = []Gap{}
-			}
-			if tt.downvoted == nil {
-				tt.downvoted = []Downvoted{}
-			}
-			want := Report{
-				Since: base.Add(tt.at - time.Duration(tt.days)*day), Until: base.Add(tt.at), Days: tt.days,
-				Questions: tt.questions, Answered: tt.answered, AnsweredRate: tt.rate,
-				Gaps: tt.gaps, Downvoted: tt.downvoted,
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("report:\n got %+v\nwant %+v", got, want)
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c := newClock()
+				s := b.storage(t).open(t, c, 0)
+				record(t, s, c, tt.events)
+				c.set(tt.at)
+				got, err := s.Report(context.Background(), tt.days, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.gaps == nil {
+					tt.gaps = []Gap{}
+				}
+				if tt.downvoted == nil {
+					tt.downvoted = []Downvoted{}
+				}
+				want := Report{
+					Since: base.Add(tt.at - time.Duration(tt.days)*day), Until: base.Add(tt.at), Days: tt.days,
+					Questions: tt.questions, Answered: tt.answered, AnsweredRate: tt.rate,
+					Gaps: tt.gaps, Downvoted: tt.downvoted,
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("report:\n got %+v\nwant %+v", got, want)
+				}
+			})
+		}
+	})
 }
 
 func TestReportJSON(t *testing.T) {
+	eachBackend(t, testReportJSON)
+}
+
+func testReportJSON(t *testing.T, b backend) {
 	c := newClock()
-	s := openStore(t, t.TempDir(), c, 0)
+	s := b.storage(t).open(t, c, 0)
 	empty, err := s.Report(context.Background(), 7, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -235,20 +241,21 @@ func TestReportJSON(t *testing.T) {
 }
 
 func TestTextKeptOnlyWhenAllowed(t *testing.T) {
+	eachBackend(t, testTextKeptOnlyWhenAllowed)
+}
+
+func testTextKeptOnlyWhenAllowed(t *testing.T, b backend) {
 	c := newClock()
-	dir := t.TempDir()
-	s := openStore(t, dir, c, 0)
+	storage := b.storage(t)
+	s := storage.open(t, c, 0)
 	record(t, s, c, []event{
 		{q: answered("TEXT-OF-AN-ANSWERED-QUESTION", "kefir-1")},
 		{q: unanswered("TEXT-OF-AN-OPEN-QUESTION")},
 		{v: vote("kefir-1", true, "UPVOTED-QUESTION-TEXT")},
 		{v: vote("kefir-1", false, "DOWNVOTED-QUESTION-TEXT")},
 	})
-	raw, err := os.ReadFile(filepath.Join(dir, dbFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := readStored(t, dir)
+	raw := storage.raw(t)
+	st := storage.stored(t)
 	tests := []struct {
 		text string
 		kept bool
@@ -261,7 +268,7 @@ func TestTextKeptOnlyWhenAllowed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
 			if got := bytes.Contains(raw, []byte(tt.text)); got != tt.kept {
-				t.Errorf("gaps.db holds the text: %v, want %v", got, tt.kept)
+				t.Errorf("the store holds the text: %v, want %v", got, tt.kept)
 			}
 		})
 	}
@@ -275,9 +282,13 @@ func TestTextKeptOnlyWhenAllowed(t *testing.T) {
 }
 
 func TestPrivacy(t *testing.T) {
+	eachBackend(t, testPrivacy)
+}
+
+func testPrivacy(t *testing.T, b backend) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s := openStore(t, dir, nil, 0)
+	storage := b.storage(t)
+	s := storage.open(t, nil, 0)
 	events := []event{
 		{q: answered("ANSWERED-SECRET", "kefir-1")},
 		{q: unanswered("does coffee cause hair loss?")},
@@ -287,27 +298,33 @@ func TestPrivacy(t *testing.T) {
 	}
 	record(t, s, newClock(), events)
 
-	raw, err := os.ReadFile(filepath.Join(dir, dbFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := storage.raw(t)
 	for _, secret := range []string{member, guild, "ANSWERED-SECRET"} {
 		if bytes.Contains(raw, []byte(secret)) {
-			t.Errorf("gaps.db holds %q", secret)
+			t.Errorf("the store holds %q", secret)
 		}
 	}
-	key, err := os.Stat(filepath.Join(dir, keyFile))
-	if err != nil {
-		t.Fatal(err)
+	key := storage.key(t)
+	if len(key) != keySize {
+		t.Errorf("the key holds %d bytes, want %d", len(key), keySize)
 	}
-	if key.Mode().Perm() != 0o600 || key.Size() != keySize {
-		t.Errorf("gaps.key is %v, %d bytes; want 0600, %d bytes", key.Mode().Perm(), key.Size(), keySize)
+	if bolt, ok := storage.(boltStorage); ok {
+		fi, err := os.Stat(filepath.Join(bolt.dir, keyFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("gaps.key is %v, want 0600", fi.Mode().Perm())
+		}
 	}
 
-	st := readStored(t, dir)
+	st := storage.stored(t)
 	m, g := st.questions[0].Member, st.questions[0].Guild
 	if len(m) != 32 || len(g) != 32 || m == g {
 		t.Fatalf("member hash %q, guild hash %q: want two different 32-digit hashes", m, g)
+	}
+	if m != hashID(key, "member", member) || g != hashID(key, "guild", guild) {
+		t.Errorf("hashes %q/%q are not the stored key's", m, g)
 	}
 	if st.questions[2].Guild != "" || st.questions[2].Member != m {
 		t.Errorf("a DM question is stored with guild %q, member %q", st.questions[2].Guild, st.questions[2].Member)
@@ -315,11 +332,11 @@ func TestPrivacy(t *testing.T) {
 
 	// The same key after a restart: the same hashes.
 	s.Close()
-	s2 := openStore(t, dir, nil, 0)
+	s2 := storage.open(t, nil, 0)
 	if err := s2.RecordVote(ctx, *vote("kefir-2", true, "")); err != nil {
 		t.Fatal(err)
 	}
-	st = readStored(t, dir)
+	st = storage.stored(t)
 	last := st.votes[len(st.votes)-1]
 	for _, r := range st.questions[:2] {
 		if r.Member != m || r.Guild != g {
@@ -330,13 +347,13 @@ func TestPrivacy(t *testing.T) {
 		t.Errorf("after reopening, hashes %q/%q, want %q/%q", last.Member, last.Guild, m, g)
 	}
 
-	// Another folder, another key: other hashes.
-	other := t.TempDir()
-	s3 := openStore(t, other, nil, 0)
+	// Another store, another key: other hashes.
+	other := b.storage(t)
+	s3 := other.open(t, nil, 0)
 	if err := s3.RecordVote(ctx, *vote("kefir-2", true, "")); err != nil {
 		t.Fatal(err)
 	}
-	if o := readStored(t, other).votes[0]; o.Member == m || o.Guild == g {
+	if o := other.stored(t).votes[0]; o.Member == m || o.Guild == g {
 		t.Errorf("another key gives the same hashes %q/%q", o.Member, o.Guild)
 	}
 }
@@ -356,9 +373,9 @@ func TestRetention(t *testing.T) {
 	)
 	tests := []struct {
 		name  string
-		prune func(t *testing.T, s *Store) // run at base+40 days
+		prune func(t *testing.T, s testStore, st storage) // run at base+40 days
 	}{
-		{"Prune", func(t *testing.T, s *Store) {
+		{"Prune", func(t *testing.T, s testStore, _ storage) {
 			n, err := s.Prune(ctx)
 			if err != nil || n != old+1 {
 				t.Errorf("Prune removed %d, %v; want %d", n, err, old+1)
@@ -367,64 +384,111 @@ func TestRetention(t *testing.T) {
 				t.Errorf("a second Prune removed %d, %v; want 0", n, err)
 			}
 		}},
-		{"a write, then Prune", func(t *testing.T, s *Store) {
+		{"a write, then Prune", func(t *testing.T, s testStore, st storage) {
 			if err := s.RecordQuestion(ctx, *answered("kefir", "p3")); err != nil {
 				t.Fatal(err)
 			}
-			if st := readStored(t, s.dir); len(st.questions)+len(st.votes) != 3 {
-				t.Errorf("after a write %d records, want 3", len(st.questions)+len(st.votes))
+			if recs := st.stored(t); len(recs.questions)+len(recs.votes) != 3 {
+				t.Errorf("after a write %d records, want 3", len(recs.questions)+len(recs.votes))
 			}
 			if n, err := s.Prune(ctx); err != nil || n != 0 {
 				t.Errorf("Prune removed %d, %v; want 0 (the write pruned)", n, err)
 			}
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := newClock()
-			dir := t.TempDir()
-			s := openStore(t, dir, c, 30*day)
-			record(t, s, c, events)
-			c.set(40 * day)
+	eachBackend(t, func(t *testing.T, b backend) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c := newClock()
+				storage := b.storage(t)
+				s := storage.open(t, c, 30*day)
+				record(t, s, c, events)
+				c.set(40 * day)
 
-			// Reports leave expired records out before any pruning.
-			rep, err := s.Report(ctx, 365, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !rep.Since.Equal(base.Add(10*day)) || rep.Questions != 1 || len(rep.Downvoted) != 1 || rep.Downvoted[0].PassageID != "p2" {
-				t.Errorf("report over 365 days with 30 days' retention: %+v", rep)
-			}
-
-			tt.prune(t, s)
-
-			raw, err := os.ReadFile(filepath.Join(dir, dbFile))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, gone := range []string{"OLD-QUESTION", "OLD-DOWNVOTE"} {
-				if bytes.Contains(raw, []byte(gone)) {
-					t.Errorf("gaps.db still holds %s after pruning", gone)
+				// Reports leave expired records out before any pruning.
+				rep, err := s.Report(ctx, 365, nil)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if !bytes.Contains(raw, []byte("young question")) {
-				t.Error("gaps.db lost a young question")
-			}
-			rep, err = s.Report(ctx, 365, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rep.Gaps) != 1 || rep.Gaps[0].Example != "young question about coffee" || len(rep.Downvoted) != 1 {
-				t.Errorf("report after pruning: %+v", rep)
-			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 2 {
-				t.Errorf("the folder holds %d files after pruning, want gaps.db and gaps.key", len(entries))
-			}
-		})
-	}
+				if !rep.Since.Equal(base.Add(10*day)) || rep.Questions != 1 || len(rep.Downvoted) != 1 || rep.Downvoted[0].PassageID != "p2" {
+					t.Errorf("report over 365 days with 30 days' retention: %+v", rep)
+				}
+
+				tt.prune(t, s, storage)
+
+				raw := storage.raw(t)
+				for _, gone := range []string{"OLD-QUESTION", "OLD-DOWNVOTE"} {
+					if bytes.Contains(raw, []byte(gone)) {
+						t.Errorf("the store still holds %s after pruning", gone)
+					}
+				}
+				if !bytes.Contains(raw, []byte("young question")) {
+					t.Error("the store lost a young question")
+				}
+				rep, err = s.Report(ctx, 365, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rep.Gaps) != 1 || rep.Gaps[0].Example != "young question about coffee" || len(rep.Downvoted) != 1 {
+					t.Errorf("report after pruning: %+v", rep)
+				}
+				if bolt, ok := storage.(boltStorage); ok {
+					if entries, _ := os.ReadDir(bolt.dir); len(entries) != 2 {
+						t.Errorf("the folder holds %d files after pruning, want gaps.db and gaps.key", len(entries))
+					}
+				}
+			})
+		}
+	})
 }
 
+// TestErase: after an erase nothing is left, neither records nor the key;
+// erasing twice, or erasing a store never used, is fine; a store opened
+// afterwards starts empty.
 func TestErase(t *testing.T) {
+	ctx := context.Background()
+	eachBackend(t, func(t *testing.T, b backend) {
+		for _, used := range []bool{true, false} {
+			name := "a used store"
+			if !used {
+				name = "no store"
+			}
+			t.Run(name, func(t *testing.T) {
+				storage := b.storage(t)
+				if used {
+					s := storage.open(t, nil, 0)
+					record(t, s, newClock(), []event{{q: unanswered("ERASED-QUESTION")}, {v: vote("p", false, "ERASED-DOWNVOTE")}})
+				}
+				for i := range 2 {
+					if err := storage.erase(t); err != nil {
+						t.Fatalf("erase %d: %v", i+1, err)
+					}
+				}
+				if st := storage.stored(t); len(st.questions)+len(st.votes) != 0 {
+					t.Errorf("after erasing, %d records are left", len(st.questions)+len(st.votes))
+				}
+				if key := storage.key(t); key != nil {
+					t.Error("after erasing, the key is left")
+				}
+				raw := storage.raw(t)
+				for _, gone := range []string{"ERASED-QUESTION", "ERASED-DOWNVOTE"} {
+					if bytes.Contains(raw, []byte(gone)) {
+						t.Errorf("after erasing, the store holds %s", gone)
+					}
+				}
+				s := storage.open(t, nil, 0)
+				rep, err := s.Report(ctx, 90, nil)
+				if err != nil || rep.Questions != 0 || len(rep.Downvoted) != 0 {
+					t.Errorf("a new store after erasing: %+v, %v", rep, err)
+				}
+			})
+		}
+	})
+}
+
+// TestEraseFolder (bbolt only): Erase removes the bbolt store's files, its temporary
+// files too, and nothing else of the folder, whatever state they are in.
+func TestEraseFolder(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name  string
@@ -481,33 +545,45 @@ func TestErase(t *testing.T) {
 	}
 }
 
-// TestEraseUnderAStore: a Store in use when the folder is erased carries on
-// with a new database under a new key.
+// TestEraseUnderAStore: a store in use when the store is erased (by another
+// process) carries on with new records under a new key.
 func TestEraseUnderAStore(t *testing.T) {
+	eachBackend(t, testEraseUnderAStore)
+}
+
+func testEraseUnderAStore(t *testing.T, b backend) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	s := openStore(t, dir, nil, 0)
+	storage := b.storage(t)
+	s := storage.open(t, nil, 0)
 	if err := s.RecordQuestion(ctx, *unanswered("before")); err != nil {
 		t.Fatal(err)
 	}
-	before := readStored(t, dir).questions[0].Member
-	if err := Erase(dir); err != nil {
+	before := storage.stored(t).questions[0].Member
+	if err := storage.erase(t); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RecordQuestion(ctx, *unanswered("after")); err != nil {
 		t.Fatal(err)
 	}
-	st := readStored(t, dir)
+	st := storage.stored(t)
 	if len(st.questions) != 1 || st.questions[0].Text != "after" || st.questions[0].Member == before {
-		t.Errorf("after Erase the store holds %+v (member hash before: %q)", st.questions, before)
+		t.Errorf("after erasing the store holds %+v (member hash before: %q)", st.questions, before)
 	}
-	if _, err := os.Stat(filepath.Join(dir, keyFile)); err != nil {
-		t.Errorf("no key beside the new database: %v", err)
+	key := storage.key(t)
+	if key == nil {
+		t.Fatal("no key beside the new records")
+	}
+	if st.questions[0].Member != hashID(key, "member", member) {
+		t.Error("the new record is not hashed under the new key")
 	}
 }
 
 func TestConcurrentRecords(t *testing.T) {
-	s := openStore(t, t.TempDir(), nil, 0)
+	eachBackend(t, testConcurrentRecords)
+}
+
+func testConcurrentRecords(t *testing.T, b backend) {
+	s := b.storage(t).open(t, nil, 0)
 	const goroutines, each = 20, 5
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines*each)
@@ -531,13 +607,17 @@ func TestConcurrentRecords(t *testing.T) {
 	}
 }
 
-// TestTwoStores: the CLI's Store reports while the bot's records, on one
-// folder, both opening the file per operation.
+// TestTwoStores: the CLI's store reports while the bot's records, on one
+// storage (for bbolt, both opening the file per operation).
 func TestTwoStores(t *testing.T) {
+	eachBackend(t, testTwoStores)
+}
+
+func testTwoStores(t *testing.T, b backend) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	bot := openStore(t, dir, nil, 0)
-	cli := openStore(t, dir, nil, 0)
+	storage := b.storage(t)
+	bot := storage.open(t, nil, 0)
+	cli := storage.open(t, nil, 0)
 	const n = 20
 	done := make(chan error, 1)
 	go func() {
@@ -579,14 +659,19 @@ func TestTwoStores(t *testing.T) {
 	}
 }
 
-// TestPruneWhileRecording: Prune replaces the file while another Store
-// records into it; a record that waited for the old file's lock goes into
-// the new file, not the old one left behind.
+// TestPruneWhileRecording: Prune runs while another store records; no
+// record is lost (for bbolt: Prune replaces the file, and a record that
+// waited for the old file's lock goes into the new file, not the old one
+// left behind).
 func TestPruneWhileRecording(t *testing.T) {
+	eachBackend(t, testPruneWhileRecording)
+}
+
+func testPruneWhileRecording(t *testing.T, b backend) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	bot := openStore(t, dir, nil, 0)
-	cli := openStore(t, dir, nil, 0)
+	storage := b.storage(t)
+	bot := storage.open(t, nil, 0)
+	cli := storage.open(t, nil, 0)
 	const n = 30
 	done := make(chan error, 1)
 	go func() {
@@ -613,11 +698,13 @@ func TestPruneWhileRecording(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if got := len(readStored(t, dir).questions); got != n {
+	if got := len(storage.stored(t).questions); got != n {
 		t.Errorf("%d questions stored with %d prunes meanwhile, want %d", got, prunes, n)
 	}
 }
 
+// TestBusy (bbolt only: the file lock): an operation that cannot get the
+// file from another process gives up after its wait, saying so on one line.
 func TestBusy(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -649,24 +736,26 @@ func TestBusy(t *testing.T) {
 	}
 }
 
+// TestErrors: refused input, a cancelled context and a closed store fail
+// on one line, and store nothing.
 func TestErrors(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		op   func(s *Store) error
+		op   func(s testStore) error
 		want string // in the error
 		is   error
 	}{
-		{"unknown via", func(s *Store) error { return s.RecordQuestion(ctx, Question{Via: "slash", Text: "q"}) }, `record a question: via "slash"`, nil},
-		{"vote without passage", func(s *Store) error { return s.RecordVote(ctx, Vote{Helpful: true}) }, "record a vote: no passage ID", nil},
-		{"zero days", func(s *Store) error { _, err := s.Report(ctx, 0, nil); return err }, "report the gaps: 0 days", nil},
-		{"cancelled record", func(s *Store) error { return s.RecordQuestion(cancelled, *unanswered("q")) }, "", context.Canceled},
-		{"cancelled vote", func(s *Store) error { return s.RecordVote(cancelled, *vote("p", true, "")) }, "", context.Canceled},
-		{"cancelled report", func(s *Store) error { _, err := s.Report(cancelled, 1, nil); return err }, "", context.Canceled},
-		{"cancelled prune", func(s *Store) error { _, err := s.Prune(cancelled); return err }, "", context.Canceled},
-		{"closed", func(s *Store) error {
+		{"unknown via", func(s testStore) error { return s.RecordQuestion(ctx, Question{Via: "slash", Text: "q"}) }, `record a question: via "slash"`, nil},
+		{"vote without passage", func(s testStore) error { return s.RecordVote(ctx, Vote{Helpful: true}) }, "record a vote: no passage ID", nil},
+		{"zero days", func(s testStore) error { _, err := s.Report(ctx, 0, nil); return err }, "report the gaps: 0 days", nil},
+		{"cancelled record", func(s testStore) error { return s.RecordQuestion(cancelled, *unanswered("q")) }, "", context.Canceled},
+		{"cancelled vote", func(s testStore) error { return s.RecordVote(cancelled, *vote("p", true, "")) }, "", context.Canceled},
+		{"cancelled report", func(s testStore) error { _, err := s.Report(cancelled, 1, nil); return err }, "", context.Canceled},
+		{"cancelled prune", func(s testStore) error { _, err := s.Prune(cancelled); return err }, "", context.Canceled},
+		{"closed", func(s testStore) error {
 			if err := s.Close(); err != nil {
 				return err
 			}
@@ -676,21 +765,27 @@ func TestErrors(t *testing.T) {
 			return s.RecordQuestion(ctx, *unanswered("q"))
 		}, "is closed", nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			s := openStore(t, dir, nil, 0)
-			err := tt.op(s)
-			if err == nil || !strings.Contains(err.Error(), tt.want) || tt.is != nil && !errors.Is(err, tt.is) {
-				t.Fatalf("got %v, want an error with %q", err, tt.want)
-			}
-			if st := readStored(t, dir); len(st.questions)+len(st.votes) != 0 {
-				t.Errorf("a failed operation stored %d records", len(st.questions)+len(st.votes))
-			}
-		})
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				storage := b.storage(t)
+				s := storage.open(t, nil, 0)
+				err := tt.op(s)
+				if err == nil || !strings.Contains(err.Error(), tt.want) || tt.is != nil && !errors.Is(err, tt.is) {
+					t.Fatalf("got %v, want an error with %q", err, tt.want)
+				}
+				if strings.ContainsAny(err.Error(), "\n\r") {
+					t.Errorf("the error spans several lines: %q", err)
+				}
+				if st := storage.stored(t); len(st.questions)+len(st.votes) != 0 {
+					t.Errorf("a failed operation stored %d records", len(st.questions)+len(st.votes))
+				}
+			})
+		}
+	})
 }
 
+// TestOpenErrors (bbolt only; TestOpenPostgresErrors is PostgreSQL's).
 func TestOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	badKey := filepath.Join(dir, "bad-key")
@@ -717,8 +812,9 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-// TestOpenCreates: Open makes the folder, the key and the database, and a
-// second Open keeps the key.
+// TestOpenCreates (bbolt only; TestPostgresSchema is PostgreSQL's): Open
+// makes the folder, the key and the database, and a second Open keeps the
+// key.
 func TestOpenCreates(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data", "nested")
 	openStore(t, dir, nil, 0)
