@@ -91,7 +91,7 @@ func gapsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	} else if err != nil {
 		return fmt.Errorf("gaps: %s=%s: %w", src, dir, err)
 	}
-	store, err := gaps.Open(gaps.Options{Dir: dir, Retention: retention})
+	store, err := gaps.OpenReadOnly(gaps.Options{Dir: dir, Retention: retention})
 	if err != nil {
 		return err
 	}

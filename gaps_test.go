@@ -88,3 +88,16 @@ func TestGapsCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// `gutskin gaps` only reads: on a folder with no store it creates nothing.
+func TestGapsCommandLineOnlyReads(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI(t, "", "gaps", "--data", dir)
+	if code != exitOK || !strings.Contains(stdout, "0 questions") {
+		t.Fatalf("exit %d %q %q", code, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a report wrote %d files", len(entries))
+	}
+}

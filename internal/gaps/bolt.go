@@ -83,6 +83,18 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens the store in opts.Dir for reports only: it creates
+// nothing, writes nothing and prunes nothing, so that an operator's
+// `gutskin gaps` can neither leave files the bot cannot open nor apply a
+// retention other than the bot's. A folder with no store reports nothing.
+func OpenReadOnly(opts Options) (*Store, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("open the gaps store: no data folder given")
+	}
+	opts = opts.withDefaults()
+	return &Store{dir: opts.Dir, retention: opts.Retention, now: opts.Now, wait: lockWait}, nil
+}
+
 // Close ends the use of the store; later operations fail. Nothing is held
 // open between operations, so Close releases nothing and is safe to call
 // more than once.

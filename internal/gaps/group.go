@@ -39,9 +39,14 @@ type group struct {
 //     more (one shared word is enough for a short question: "magnesium for
 //     insomnia" joins {magnesium, bed, sleep});
 //   - at least one shared term is not one of the words nearly every
-//     question to a gut–skin bot holds, "skin" and "gut", so that
-//     "skin rash?" and "sugar and skin", or "gut, skin and acne" and "gut,
-//     skin and eczema", stay apart.
+//     question to a gut–skin bot holds ("skin", "gut", the conditions
+//     such as acne or eczema, "bacteria"), so that "skin rash?" and "sugar
+//     and skin", or "does whey cause acne" and "does chocolate cause
+//     acne", stay apart.
+//
+// Words that only frame a question ("cause", "help", "good", "make",
+// "linked"…) are dropped from every term set first, whether the terms come
+// from the caller's analysis (stemmed: "caus") or the fallback.
 //
 // "Overlaps most" is the highest coefficient, then the most shared terms,
 // then the bigger group, then the older group. Questions with no terms at
@@ -58,6 +63,11 @@ func groupGaps(qs []asked, terms func(string) []string) []Gap {
 	exact := map[string]*group{}
 	for i, q := range qs {
 		set := termSet(terms(q.text))
+		for t := range set {
+			if isFraming(t) {
+				delete(set, t)
+			}
+		}
 		if len(set) == 0 {
 			w := wording(q.text)
 			g := exact[w]
@@ -136,8 +146,28 @@ func joins(a, b, shared int) bool {
 
 // isGeneric tells the terms that alone never join questions: the words
 // nearly every question to a gut–skin bot holds (as they come from the
-// fallback and from a stemmer alike).
-func isGeneric(term string) bool { return term == "skin" || term == "gut" }
+// fallback and from a Porter stemmer alike).
+func isGeneric(term string) bool {
+	switch term {
+	case "skin", "gut", "acne", "acn", "eczema", "psoriasis", "psoriasi", "rosacea", "dermatitis", "dermat",
+		"bacteria", "bacteri", "microbiome", "microbiom", "health", "healthi", "healthy":
+		return true
+	}
+	return false
+}
+
+// isFraming tells the words that frame a question rather than name what it
+// asks about, stemmed or not.
+func isFraming(term string) bool {
+	switch term {
+	case "caus", "cause", "causes", "causing", "help", "helps", "helping", "good", "bad", "make", "makes",
+		"making", "can", "will", "get", "gets", "link", "linked", "links", "trigger", "triggers", "worse",
+		"wors", "worsen", "improv", "improve", "affect", "affects", "effect", "effects", "realli", "actual",
+		"anyon", "know", "thing", "way", "work", "works", "better", "best", "true", "legit", "ok", "okay":
+		return true
+	}
+	return false
+}
 
 // add puts question i, of term set set, in the group and updates its core.
 func (g *group) add(i int, set map[string]bool) {

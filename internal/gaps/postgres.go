@@ -234,7 +234,7 @@ func (s *PGStore) write(ctx context.Context, op, query string, args func(key []b
 const (
 	selectQuestions = `SELECT at, answered, COALESCE(text, '') FROM gaps_questions
 WHERE at BETWEEN $1::timestamptz AND $2::timestamptz ORDER BY at, id`
-	selectVotes = `SELECT at, passage_id, COALESCE(article, ''), helpful, COALESCE(question, '') FROM gaps_votes
+	selectVotes = `SELECT at, COALESCE(member, ''), passage_id, COALESCE(article, ''), helpful, COALESCE(question, '') FROM gaps_votes
 WHERE at BETWEEN $1::timestamptz AND $2::timestamptz ORDER BY at, id`
 )
 
@@ -266,7 +266,7 @@ func (s *PGStore) Report(ctx context.Context, days int, terms func(string) []str
 		}
 		var v voteRecord
 		rows, _ = tx.Query(ctx, selectVotes, since, until)
-		_, err = pgx.ForEachRow(rows, []any{&at, &v.Passage, &v.Article, &v.Helpful, &v.Question}, func() error {
+		_, err = pgx.ForEachRow(rows, []any{&at, &v.Member, &v.Passage, &v.Article, &v.Helpful, &v.Question}, func() error {
 			b.vote(stamp(at), v)
 			return nil
 		})

@@ -72,6 +72,9 @@ type reportBuilder struct {
 type passageVotes struct {
 	Downvoted
 	lastDown uint64 // stamp of its latest 👎
+	// voters are the members (hashed) counted already: a member's vote
+	// counts once, even when the bot forgot it had it (a restart).
+	voters map[string]bool
 }
 
 // newReport starts the report of the last days days before now, records
@@ -88,7 +91,7 @@ func newReport(days int, now time.Time, retention time.Duration) (*reportBuilder
 		rep: Report{
 			Since:     now.Add(-window),
 			Until:     now,
-			Days:      days,
+			Days:      min(days, int(window/(24*time.Hour))),
 			Gaps:      []Gap{},
 			Downvoted: []Downvoted{},
 		},
@@ -120,6 +123,15 @@ func (b *reportBuilder) vote(at uint64, r voteRecord) {
 	}
 	if r.Article != "" {
 		p.Article = r.Article
+	}
+	if r.Member != "" {
+		if p.voters == nil {
+			p.voters = map[string]bool{}
+		}
+		if p.voters[r.Member] {
+			return
+		}
+		p.voters[r.Member] = true
 	}
 	if r.Helpful {
 		p.Up++

@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,8 +40,12 @@ func answered(text, passage string) *Question {
 	return &Question{GuildID: guild, MemberID: member, Via: "mention", Text: text, Answered: true, PassageID: passage, Article: "Article of " + passage}
 }
 
+// votes numbers the members of vote, so that each vote is a member's own.
+var votes atomic.Int64
+
 func vote(passage string, helpful bool, question string) *Vote {
-	return &Vote{GuildID: guild, MemberID: member, PassageID: passage, Article: "Article of " + passage, Helpful: helpful, Question: question}
+	voter := member + strconv.FormatInt(votes.Add(1), 10)
+	return &Vote{GuildID: guild, MemberID: voter, PassageID: passage, Article: "Article of " + passage, Helpful: helpful, Question: question}
 }
 
 func record(t *testing.T, s testStore, c *clock, events []event) {
@@ -147,6 +153,17 @@ func TestReport(t *testing.T) {
 				{PassageID: "e", Article: "Article of e", Down: 1},
 				{PassageID: "f", Article: "Article of f", Down: 1},
 			},
+		},
+		{
+			name: "a member's votes on a passage count once",
+			events: []event{
+				{at: 1 * time.Minute, v: &Vote{GuildID: guild, MemberID: member, PassageID: "a", Article: "A"}},
+				{at: 2 * time.Minute, v: &Vote{GuildID: guild, MemberID: member, PassageID: "a", Article: "A"}},
+				{at: 3 * time.Minute, v: &Vote{GuildID: guild, MemberID: member, PassageID: "a", Article: "A", Helpful: true}},
+			},
+			at:        time.Hour,
+			days:      1,
+			downvoted: []Downvoted{{PassageID: "a", Article: "A", Down: 1}},
 		},
 		{
 			name:   "at most 10 downvoted, the latest first",
@@ -333,7 +350,9 @@ func testPrivacy(t *testing.T, b backend) {
 	// The same key after a restart: the same hashes.
 	s.Close()
 	s2 := storage.open(t, nil, 0)
-	if err := s2.RecordVote(ctx, *vote("kefir-2", true, "")); err != nil {
+	again := *vote("kefir-2", true, "")
+	again.MemberID = member
+	if err := s2.RecordVote(ctx, again); err != nil {
 		t.Fatal(err)
 	}
 	st = storage.stored(t)
