@@ -47,7 +47,7 @@ type serveConfig struct {
 	// databaseURL, when set, keeps them in PostgreSQL instead, shared by
 	// every replica. It is never logged: it may hold a password.
 	databaseURL string
-	retention time.Duration
+	retention   time.Duration
 	// interactionsAddr serves Discord's HTTP interactions, verified with
 	// publicKey; empty serves none.
 	interactionsAddr string
