@@ -96,7 +96,7 @@ func TestReuseIfCurrent(t *testing.T) {
 	load := countingLoad(&loads, loader(os.DirFS(libDir)))
 	open := func(reuse Reuse) (*Index, OpenInfo) {
 		t.Helper()
-		ix, info, err := Open(context.Background(), Options{Dir: dir, Load: load, Reuse: reuse})
+		ix, info, err := Open(context.Background(), Options{Dir: dir, Load: load, Reuse: reuse, Grace: noGrace})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +177,7 @@ func TestReuseIfCurrent(t *testing.T) {
 
 // Two Index values opening one directory, as `serve` and `ask --index` do,
 // both answer; a third that rebuilds the directory meanwhile does not
-// disturb them.
+// disturb them, and they follow what it publishes.
 func TestTwoReadersShareADirectory(t *testing.T) {
 	dir := t.TempDir()
 	buildOnDisk(t, dir, "alpha")
@@ -195,9 +195,9 @@ func TestTwoReadersShareADirectory(t *testing.T) {
 		t.Fatal("writer did not rebuild")
 	}
 	answersQuokka(t, w, "beta")
-	// The readers keep the generation they opened.
-	answersQuokka(t, a, "alpha")
-	answersQuokka(t, b, "alpha")
+	// The readers follow CURRENT to the new generation.
+	followsQuokka(t, a, "beta")
+	followsQuokka(t, b, "beta")
 	// A new reader gets the new one.
 	c, _ := openIndex(t, Options{Dir: dir, Load: mustNotLoad(t)})
 	answersQuokka(t, c, "beta")
@@ -235,12 +235,14 @@ func TestWriterLock(t *testing.T) {
 	t.Run("empty directory", func(t *testing.T) {
 		dir := t.TempDir()
 		release := holdLock(t, dir)
-		ix, _, err := Open(context.Background(), Options{Dir: dir, Load: loader(libB)})
+		// Open waits for the holder to publish, as long as its context
+		// allows.
+		ix, _, err := Open(shortCtx(t), Options{Dir: dir, Load: loader(libB)})
 		if ix != nil {
 			ix.Close()
 		}
-		if !errors.Is(err, ErrLocked) {
-			t.Fatalf("Open with the writer lock held: err = %v, want ErrLocked", err)
+		if !errors.Is(err, ErrLocked) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Open with the writer lock held: err = %v, want ErrLocked and the deadline", err)
 		}
 		if gens := genDirs(t, dir); len(gens) != 0 {
 			t.Errorf("generations %v", gens)
@@ -269,7 +271,7 @@ func TestWriterLock(t *testing.T) {
 		}
 
 		ix.opts.Load = loader(libB)
-		if _, err := ix.Rebuild(context.Background()); !errors.Is(err, ErrLocked) {
+		if _, err := ix.Rebuild(shortCtx(t)); !errors.Is(err, ErrLocked) {
 			t.Errorf("Rebuild with the writer lock held: err = %v, want ErrLocked", err)
 		}
 		answersQuokka(t, ix, "alpha")
@@ -284,7 +286,7 @@ func TestWriterLock(t *testing.T) {
 		}
 		answersQuokka(t, stale, "alpha")
 
-		if ix, _, err := Open(context.Background(), Options{Dir: dir, Load: loader(libB), Reuse: ReuseNever}); !errors.Is(err, ErrLocked) {
+		if ix, _, err := Open(shortCtx(t), Options{Dir: dir, Load: loader(libB), Reuse: ReuseNever}); !errors.Is(err, ErrLocked) {
 			if ix != nil {
 				ix.Close()
 			}
@@ -607,7 +609,7 @@ func TestReaderFollowsAReplacedGeneration(t *testing.T) {
 					return
 				}
 				replacement = "pending" // the writer's own Open reads CURRENT too
-				w, _ := openIndex(t, Options{Dir: dir, Load: loader(mustQuokka("beta")), Reuse: ReuseNever})
+				w, _ := openIndex(t, Options{Dir: dir, Load: loader(mustQuokka("beta")), Reuse: ReuseNever, Grace: noGrace})
 				answersQuokka(t, w, "beta")
 				replacement = currentGen(t, dir)
 				if c.damaged {
@@ -667,15 +669,16 @@ func TestReaderFollowsAReplacedGeneration(t *testing.T) {
 
 // A generation that will not open is not set aside while another process
 // holds the writer lock: that process may be publishing over it, and it
-// will not be rebuilt now anyway. Open says the directory is locked and
-// changes nothing; once the lock is free, it is set aside and rebuilt.
+// will not be rebuilt now anyway. Open waits, and when its context ends
+// says the directory is locked and changes nothing; once the lock is free,
+// it is set aside and rebuilt.
 func TestCorruptGenerationKeptWhileLocked(t *testing.T) {
 	dir := t.TempDir()
 	old := buildOnDisk(t, dir, "alpha")
 	writeFile(t, filepath.Join(dir, old, metaFile), "{not json at all")
 	release := holdLock(t, dir)
 
-	ix, info, err := Open(context.Background(), Options{Dir: dir, Load: loader(mustQuokka("beta"))})
+	ix, info, err := Open(shortCtx(t), Options{Dir: dir, Load: loader(mustQuokka("beta"))})
 	if ix != nil {
 		ix.Close()
 	}
@@ -701,10 +704,11 @@ func TestCorruptGenerationKeptWhileLocked(t *testing.T) {
 }
 
 // A reader that reuses the generation it opened, while another process
-// publishes a newer one, does not remove the newer one as a leftover.
+// publishes a newer one, does not remove the newer one as a leftover; the
+// writer keeps the one the reader serves, and the reader follows.
 func TestReaderKeepsANewerGeneration(t *testing.T) {
 	dir := t.TempDir()
-	buildOnDisk(t, dir, "alpha")
+	old := buildOnDisk(t, dir, "alpha")
 	var writer string
 	load := func(ctx context.Context) (*corpus.Library, error) {
 		// Between opening the stored generation and cleaning leftovers,
@@ -720,10 +724,10 @@ func TestReaderKeepsANewerGeneration(t *testing.T) {
 	if info.Rebuilt {
 		t.Fatalf("open: %+v, want the stored alpha index reused", info)
 	}
-	answersQuokka(t, ix, "alpha")
-	if gens := genDirs(t, dir); !slices.Equal(gens, []string{writer}) {
-		t.Errorf("generations %v, want the writer's [%s]", gens, writer)
+	if gens := genDirs(t, dir); !slices.Equal(gens, []string{old, writer}) {
+		t.Errorf("generations %v, want the reader's %s and the writer's %s", gens, old, writer)
 	}
+	followsQuokka(t, ix, "beta")
 	if got := currentGen(t, dir); got != writer {
 		t.Errorf("CURRENT names %q, want %s", got, writer)
 	}

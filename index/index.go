@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -31,7 +32,10 @@ import (
 var (
 	// ErrBusy means a rebuild is already running in this process.
 	ErrBusy = errors.New("a rebuild is already running")
-	// ErrLocked means another process is building in the index directory.
+	// ErrLocked means another process holds the index directory's writer
+	// lock: it is building, setting aside or removing a generation. Open and
+	// Rebuild wait for it as long as their context allows; when the context
+	// ends first, their error wraps both ErrLocked and the context's error.
 	ErrLocked = errors.New("index directory is locked by another writer")
 	// ErrEmptyLibrary means the library loaded no article; the index in
 	// service is kept.
@@ -49,8 +53,12 @@ const (
 	ReuseAny Reuse = iota
 	// ReuseIfCurrent opens a finished index only when it was built from the
 	// same library files and the same version of gutskin's search setup.
+	// When it was not and another process is building, the stale index is
+	// served until that process publishes; that build is followed, and not
+	// repeated when it is of the same library.
 	ReuseIfCurrent
-	// ReuseNever always rebuilds.
+	// ReuseNever always rebuilds, waiting for the writer lock while another
+	// process holds it.
 	ReuseNever
 )
 
@@ -67,6 +75,15 @@ type Options struct {
 	// Progress, when set, is told how a rebuild is going (see Progress).
 	// It is called from the rebuilding goroutine and must not block long.
 	Progress func(Progress)
+	// Grace is how long a generation CURRENT no longer names stays on disk
+	// after any process last served it or it was replaced, so that no
+	// replica loses the files it answers from. Zero means DefaultGrace.
+	// Leases are refreshed every Grace/12, at most every 10 s; tests set it
+	// tiny to see generations removed at once.
+	Grace time.Duration
+	// Poll is how often an open index reads CURRENT, to serve what another
+	// process published. Zero means DefaultPoll.
+	Poll time.Duration
 }
 
 // OpenInfo says how Open obtained the index it returned.
@@ -88,11 +105,14 @@ type Stats struct {
 
 // Index answers questions from the article library. It is safe for
 // concurrent use; Rebuild swaps in a new generation while searches continue
-// on the old one.
+// on the old one. On disk, many processes may open one directory: each
+// follows CURRENT to the generation any of them published last.
 type Index struct {
 	opts  Options
 	log   *slog.Logger
 	store store
+	grace time.Duration
+	poll  time.Duration
 	// previous are the articles of the index found on disk when Open was
 	// told not to reuse it, so the first rebuild's report says what changed.
 	previous []articleMeta
@@ -102,6 +122,24 @@ type Index struct {
 	closed bool // set by Close; a closed index stays closed
 
 	rebuilding sync.Mutex
+
+	// switching makes reading CURRENT and serving what it names one step,
+	// for the watcher and for a rebuild publishing its own generation, so
+	// that neither opens the generation the other is putting in service.
+	switching sync.Mutex
+	// failed and failedAt are the generation the watcher last could not
+	// open, and when; pointerErr the last error reading CURRENT, reported
+	// once. Guarded by switching.
+	failed     string
+	failedAt   time.Time
+	pointerErr string
+	// cleanAt is when generations this process replaced may have served
+	// their grace period (Unix nanoseconds; 0: none wait).
+	cleanAt atomic.Int64
+	// stop ends the watcher, which closes watched when it returns; both
+	// nil in memory.
+	stop    context.CancelFunc
+	watched chan struct{}
 }
 
 // generation is one built index with what it was built from.
@@ -121,6 +159,9 @@ type generation struct {
 	// users counts searches in flight, so a replaced generation is closed
 	// only after they finish.
 	users sync.WaitGroup
+	// lease marks the generation as served by this process; nil in memory
+	// or on a volume this process cannot write.
+	lease *lease
 }
 
 // meta records what built a generation.
@@ -157,60 +198,54 @@ func Fingerprint(lib *corpus.Library) string {
 // Open returns a ready index: one found in opts.Dir when opts.Reuse allows,
 // else a new one built from opts.Load. A corrupt index on disk is set aside
 // and rebuilt.
+//
+// Other processes may share opts.Dir. A finished generation is opened
+// read-only and served even while another process holds the writer lock.
+// With none yet (or only a corrupt one) and another process building, Open
+// waits for what it publishes, as long as ctx allows. The index then
+// follows CURRENT until it is closed (see Options.Poll).
 func Open(ctx context.Context, opts Options) (*Index, OpenInfo, error) {
 	if opts.Load == nil {
 		return nil, OpenInfo{}, errors.New("index: Options.Load is required")
 	}
-	ix := &Index{opts: opts, log: opts.Logger, store: store{opts.Dir}}
+	ix := &Index{opts: opts, log: opts.Logger, store: store{opts.Dir}, grace: opts.Grace, poll: opts.Poll}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
 	}
+	if ix.grace <= 0 {
+		ix.grace = DefaultGrace
+	}
+	if ix.poll <= 0 {
+		ix.poll = DefaultPoll
+	}
 	var info OpenInfo
-	var loaded *corpus.Library
 	// The report is printed as JSON even when Open fails or builds nothing:
 	// its lists are empty, never null.
-	info.Report.Skipped, info.Report.Warnings = []corpus.Problem{}, []string{}
-	if opts.Dir != "" {
-		if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-			return nil, info, fmt.Errorf("create index directory: %w", err)
-		}
-		name, gen, aside, err := ix.openStored(opts.Reuse != ReuseNever)
-		if info.SetAside = aside; err != nil {
-			return nil, info, err
-		}
-		if name != "" && gen == nil {
-			// Not opened, but the report compares against what it held.
-			ix.previous = readArticles(filepath.Join(opts.Dir, name))
-		}
-		if gen != nil {
-			reuse := opts.Reuse == ReuseAny
-			if !reuse {
-				if loaded, err = opts.Load(ctx); err != nil {
-					gen.close()
-					return nil, info, fmt.Errorf("load library: %w", err)
-				}
-				reuse = Fingerprint(loaded) == gen.meta.Fingerprint
-			}
-			ix.gen = gen
-			if reuse {
-				ix.cleanLeftovers(name)
-				return ix, info, nil
-			}
-		}
-	}
-	report, err := ix.rebuild(ctx, loaded) // a library loaded to compare is not loaded twice
-	info.Rebuilt, info.Report = true, report
-	if err != nil && ix.gen != nil {
-		// The stale index still answers better than none.
-		ix.log.Warn("rebuild failed; serving the index found on disk", "dir", opts.Dir, "err", err)
-		info.Rebuilt = false
-		return ix, info, nil
+	info.Report = emptyReport()
+	var err error
+	if opts.Dir == "" {
+		info.Rebuilt = true
+		info.Report, _, err = ix.rebuildLocked(ctx, nil, "")
+	} else if err = os.MkdirAll(opts.Dir, 0o755); err != nil {
+		err = fmt.Errorf("create index directory: %w", err)
+	} else {
+		err = ix.openDir(ctx, &info)
 	}
 	if err != nil {
 		ix.Close()
 		return nil, info, err
 	}
+	if opts.Dir != "" {
+		wctx, stop := context.WithCancel(context.Background())
+		ix.stop, ix.watched = stop, make(chan struct{})
+		go ix.watch(wctx)
+	}
 	return ix, info, nil
+}
+
+// emptyReport is a report with lists, never nulls, for JSON.
+func emptyReport() corpus.Report {
+	return corpus.Report{Skipped: []corpus.Problem{}, Warnings: []string{}}
 }
 
 // openAttempts bounds how often Open follows CURRENT to a newer generation
@@ -221,74 +256,171 @@ const openAttempts = 3
 // CURRENT: the moment another process's rebuild can make what was read stale.
 var testHookPointerRead func(name string)
 
-// openStored returns the name of the generation CURRENT names and, when
-// open is set, that generation opened. A damaged pointer or a generation
-// that will not open is set aside (where to is returned), and the name is
-// empty so that Open rebuilds. Setting aside happens only under the writer
-// lock and only if CURRENT still holds what failed: when another process
-// has published a generation meanwhile, that one is opened instead.
-func (ix *Index) openStored(open bool) (string, *generation, string, error) {
-	for attempt := 1; ; attempt++ {
+// openDir puts in service the generation CURRENT names in the index
+// directory, or builds one, as opts.Reuse says. A damaged pointer or a
+// generation that will not open is set aside and rebuilt, but only under
+// the writer lock and only if CURRENT still holds what failed: when another
+// process published a generation meanwhile, that one is opened instead.
+// While another process holds the lock and there is nothing to serve, it
+// waits for that process to publish, or to leave the lock, as long as ctx
+// allows.
+func (ix *Index) openDir(ctx context.Context, info *OpenInfo) error {
+	moved := 0
+	// broken is a generation that would not open, and why: it is kept
+	// while another process holds the lock, and not opened again.
+	var broken string
+	var brokenErr error
+	for {
 		name, err := ix.store.current()
 		if testHookPointerRead != nil {
 			testHookPointerRead(name)
 		}
-		// what failed, why, and where it went if it was set aside
-		var what, aside string
-		var failed error
+		bad := errors.Is(err, errBadPointer)
 		switch {
-		case errors.Is(err, errBadPointer):
-			what, failed = "index pointer", err
-			aside, err = ix.store.setAsidePointer()
-		case err != nil:
-			return "", nil, "", err
-		case name == "" || !open:
-			return name, nil, "", nil
+		case err != nil && !bad:
+			return err
+		case name == "" || name == broken:
+		case ix.opts.Reuse == ReuseNever:
+			return ix.openRebuilt(ctx, info, name)
 		default:
-			gen, openErr := openGeneration(filepath.Join(ix.opts.Dir, name))
-			if openErr == nil {
-				return name, gen, "", nil
+			gen, err := ix.openServed(name)
+			switch {
+			case err == nil:
+				return ix.openFound(ctx, info, name, gen)
+			case errors.Is(err, errMoved):
+				if moved++; moved >= openAttempts {
+					return fmt.Errorf("open index in %s: replaced by other processes %d times while opening", ix.opts.Dir, openAttempts)
+				}
+				ix.log.Debug("index "+name+" was replaced by another process while opening; opening the new one", "dir", ix.opts.Dir)
+				continue
 			}
-			what, failed = "index "+name, openErr
-			aside, err = ix.store.setAside(name)
+			broken, brokenErr = name, err
 		}
+
+		// Nothing to serve: CURRENT is missing, damaged, or names a
+		// generation that will not open. Only the writer mends that.
+		lock, err := ix.store.lockIfStill(func(now string, err error) bool {
+			if bad {
+				return errors.Is(err, errBadPointer)
+			}
+			return err == nil && now == name
+		})
 		switch {
-		case err == nil:
-			ix.log.Warn(what+" is unusable; set it aside, rebuilding", "dir", ix.opts.Dir, "set_aside", aside, "err", failed)
-			return "", nil, aside, nil
-		case errors.Is(err, errMoved) && attempt < openAttempts:
-			ix.log.Debug(what+" was replaced by another process while opening; opening the new one", "dir", ix.opts.Dir, "err", failed)
 		case errors.Is(err, errMoved):
-			return "", nil, "", fmt.Errorf("open index in %s: replaced by other processes %d times while opening, last: %w", ix.opts.Dir, openAttempts, failed)
+			continue // another process published: open that
 		case errors.Is(err, ErrLocked):
-			// The lock holder is building and will publish a generation
-			// that replaces this one; a rebuild here would fail on the lock
-			// too. Leave everything as it is, to be retried later.
-			return "", nil, "", fmt.Errorf("%s will not open (%w), and is kept while another process builds: %w", what, failed, err)
-		default:
-			return "", nil, "", fmt.Errorf("%s will not open (%w), and setting it aside failed: %w", what, failed, err)
+			// The holder is building, and will publish what to open; a
+			// build here would wait for the lock anyway.
+			if werr := sleep(ctx, waitEvery); werr != nil {
+				if brokenErr != nil {
+					return fmt.Errorf("index %s will not open (%w), and is kept while another process builds: %w; gave up waiting: %w", broken, brokenErr, err, werr)
+				}
+				return fmt.Errorf("open index: waiting for another process to build it: %w; gave up waiting: %w", err, werr)
+			}
+			continue
+		case err != nil:
+			return err
 		}
+		err = ix.openRepaired(ctx, info, name, bad, brokenErr)
+		lock.unlock()
+		return err
 	}
 }
 
-// cleanLeftovers removes generations of interrupted builds when no other
-// process is building.
-func (ix *Index) cleanLeftovers(keep string) {
-	lock, err := ix.store.lockWriter()
+// openRepaired sets aside a damaged pointer (bad) or the generation name
+// that failed with why, if any, and builds a new generation. The caller
+// holds the writer lock and has checked CURRENT still holds what failed.
+func (ix *Index) openRepaired(ctx context.Context, info *OpenInfo, name string, bad bool, why error) error {
+	var err error
+	switch {
+	case bad:
+		if info.SetAside, err = ix.store.setAsidePointerLocked(); err != nil {
+			return fmt.Errorf("index pointer is damaged, and setting it aside failed: %w", err)
+		}
+		ix.log.Warn("index pointer is unusable; set it aside, rebuilding", "dir", ix.opts.Dir, "set_aside", info.SetAside)
+	case name != "":
+		// Not opened, but the report compares against what it held.
+		ix.previous = readArticles(filepath.Join(ix.opts.Dir, name))
+		if info.SetAside, err = ix.store.setAsideLocked(name); err != nil {
+			return fmt.Errorf("index %s will not open (%w), and setting it aside failed: %w", name, why, err)
+		}
+		ix.log.Warn("index "+name+" is unusable; set it aside, rebuilding", "dir", ix.opts.Dir, "set_aside", info.SetAside, "err", why)
+	}
+	info.Report, info.Rebuilt, err = ix.rebuildLocked(ctx, nil, "")
+	return err
+}
+
+// openRebuilt builds a new generation although CURRENT names name
+// (ReuseNever), waiting for the writer lock as long as ctx allows.
+func (ix *Index) openRebuilt(ctx context.Context, info *OpenInfo, name string) error {
+	// Not opened, but the report compares against what it held.
+	ix.previous = readArticles(filepath.Join(ix.opts.Dir, name))
+	lock, err := ix.store.waitWriter(ctx, waitEvery)
 	if err != nil {
-		return // another process is building; its directory is not a leftover
+		return err
 	}
 	defer lock.unlock()
-	if cur, err := ix.store.current(); err != nil || cur != keep {
-		// Another process published a generation since keep was opened,
-		// and removed what it replaced: keep is no longer what to keep.
-		return
+	info.Report, info.Rebuilt, err = ix.rebuildLocked(ctx, nil, name)
+	return err
+}
+
+// openFound serves gen, the generation name found on disk, and rebuilds it
+// when opts.Reuse says it is stale and no other process holds the writer
+// lock. A stale index still answers better than none: it is served when
+// the rebuild fails, and when another process is building, whose
+// generation it will follow.
+func (ix *Index) openFound(ctx context.Context, info *OpenInfo, name string, gen *generation) error {
+	ix.gen = gen
+	if ix.opts.Reuse == ReuseAny {
+		ix.cleanAtOpen()
+		return nil
 	}
-	if removed, err := ix.store.removeLeftovers(keep); err != nil {
-		ix.log.Warn("could not remove leftover index", "err", err)
-	} else if len(removed) > 0 {
-		ix.log.Info("removed leftovers of an interrupted index build", "count", len(removed))
+	lib, err := ix.opts.Load(ctx)
+	if err != nil {
+		return fmt.Errorf("load library: %w", err)
 	}
+	if Fingerprint(lib) == gen.meta.Fingerprint {
+		ix.cleanAtOpen()
+		return nil
+	}
+	// A writer that only removes old generations holds the lock for
+	// moments, and would leave the stale index stale; one that builds
+	// holds it longer, and will publish what to follow.
+	brief, cancel := context.WithTimeout(ctx, staleLockWait)
+	lock, err := ix.store.waitWriter(brief, waitEvery)
+	cancel()
+	if err != nil {
+		info.Report = libraryReport(lib)
+		ix.log.Warn("the index is stale, and another process is writing; serving the index found on disk, and following what it publishes", "dir", ix.opts.Dir, "err", err)
+		return nil
+	}
+	defer lock.unlock()
+	var built bool
+	info.Report, built, err = ix.rebuildLocked(ctx, lib, name) // a library loaded to compare is not loaded twice
+	info.Rebuilt = built
+	if err != nil {
+		ix.log.Warn("rebuild failed; serving the index found on disk", "dir", ix.opts.Dir, "err", err)
+		info.Rebuilt = false
+	}
+	return nil
+}
+
+// staleLockWait is how long Open, having found a stale index, waits for
+// the writer lock before it serves the stale one: long enough for another
+// process to finish removing old generations, short next to a build.
+const staleLockWait = 3 * waitEvery
+
+// cleanAtOpen removes generations nobody serves, such as those of
+// interrupted builds, when no other process holds the writer lock. What
+// must wait for its grace period is left to the processes that publish:
+// one that only opened keeps to following.
+func (ix *Index) cleanAtOpen() {
+	lock, err := ix.store.lockWriter()
+	if err != nil {
+		return // another process is writing; its build is not a leftover
+	}
+	defer lock.unlock()
+	ix.cleanUnserved(false)
 }
 
 func openGeneration(dir string) (*generation, error) {
@@ -352,9 +484,12 @@ func (g *generation) prepare(data answerData) error {
 	return nil
 }
 
+// close retires the generation once the searches using it finish, and
+// releases its lease.
 func (g *generation) close() {
 	g.users.Wait()
 	g.closeFiles()
+	g.lease.release()
 }
 
 // closeFiles closes what the generation holds open. Read only, they have
@@ -368,47 +503,94 @@ func (g *generation) closeFiles() {
 // service, then swaps it in. Searches keep using the old generation until
 // the swap. On any failure, and for a library with no articles, the old
 // generation stays in service and on disk.
-func (ix *Index) Rebuild(ctx context.Context) (corpus.Report, error) {
-	return ix.rebuild(ctx, nil)
-}
-
-// rebuild is Rebuild from lib, or from a fresh load when lib is nil.
-func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpus.Report, err error) {
+//
+// On disk, Rebuild first takes the directory's writer lock, waiting while
+// another process holds it as long as ctx allows, and loads the library
+// under it, so that the last build is of the latest library. When another
+// process published a generation of the very same library meanwhile, that
+// one is served instead and nothing is built: the report then says nothing
+// changed. Every other process sharing the directory follows the new
+// generation.
+func (ix *Index) Rebuild(ctx context.Context) (report corpus.Report, err error) {
 	start := time.Now()
 	defer func() { report.DurationMS = time.Since(start).Milliseconds() }()
-	report.Skipped, report.Warnings = []corpus.Problem{}, []string{}
+	report = emptyReport()
 	if !ix.rebuilding.TryLock() {
 		return report, ErrBusy
 	}
 	defer ix.rebuilding.Unlock()
-	ix.mu.RLock()
-	closed := ix.closed
-	ix.mu.RUnlock()
-	if closed {
+	if ix.isClosed() {
 		return report, ErrClosed
 	}
-
-	if lib == nil {
-		if lib, err = ix.opts.Load(ctx); err != nil {
-			return report, fmt.Errorf("load library: %w", err)
-		}
+	if ix.opts.Dir == "" {
+		report, _, err = ix.rebuildLocked(ctx, nil, "")
+		return report, err
 	}
+	since := ix.Generation()
+	// The folder may have been deleted since Open ("always safe"): the
+	// lock file lives in it.
+	if err := os.MkdirAll(ix.opts.Dir, 0o755); err != nil {
+		return report, fmt.Errorf("create index directory: %w", err)
+	}
+	lock, err := ix.store.waitWriter(ctx, waitEvery)
+	if err != nil {
+		return report, err
+	}
+	defer lock.unlock()
+	if ix.isClosed() {
+		return report, ErrClosed
+	}
+	report, _, err = ix.rebuildLocked(ctx, nil, since)
+	return report, err
+}
+
+// isClosed says whether Close was called.
+func (ix *Index) isClosed() bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.closed
+}
+
+// libraryReport is a report of what loading lib skipped and warned of.
+func libraryReport(lib *corpus.Library) corpus.Report {
+	report := emptyReport()
 	report.Skipped = append(report.Skipped, lib.Skipped...)
 	for _, w := range lib.Warnings {
 		report.Warnings = append(report.Warnings, w.String())
 	}
+	return report
+}
+
+// rebuildLocked builds a generation from lib, or from a fresh load when lib
+// is nil, and puts it in service. On disk the caller holds the writer lock,
+// and since is the generation CURRENT named when the rebuild was asked
+// for: if another process has published since a generation of the same
+// library, that one is served instead, and built is false.
+func (ix *Index) rebuildLocked(ctx context.Context, lib *corpus.Library, since string) (report corpus.Report, built bool, err error) {
+	start := time.Now()
+	defer func() { report.DurationMS = time.Since(start).Milliseconds() }()
+	report = emptyReport()
+	if lib == nil {
+		if lib, err = ix.opts.Load(ctx); err != nil {
+			return report, false, fmt.Errorf("load library: %w", err)
+		}
+	}
+	report = libraryReport(lib)
+	// Two replicas asked to rebuild at once take turns on the lock: the
+	// second finds the first's generation, and need not build it again.
+	skip := ix.opts.Dir != "" && len(lib.Articles) > 0 && ix.followPublished(since, Fingerprint(lib))
 	old := ix.previous
 	if inService, aerr := ix.acquire(); aerr == nil {
 		old, err = inService.arts.list()
 		inService.users.Done()
 		if err != nil {
-			return report, err
+			return report, false, err
 		}
 	}
 	if len(lib.Articles) == 0 {
 		// Nothing is swapped in, so nothing is counted as added or removed.
 		report.Warnings = append(report.Warnings, ErrEmptyLibrary.Error())
-		return report, ErrEmptyLibrary
+		return report, false, ErrEmptyLibrary
 	}
 	// Each article is described once: the report compares the
 	// descriptions and the generation stores them.
@@ -417,22 +599,60 @@ func (ix *Index) rebuild(ctx context.Context, lib *corpus.Library) (report corpu
 		articles = append(articles, describe(a))
 	}
 	diff(&report, old, articles)
+	if skip {
+		return report, false, nil
+	}
 	if err := ctx.Err(); err != nil {
-		return report, err
+		return report, false, err
 	}
 	gen, err := ix.build(ctx, lib, articles, report.Passages.Total)
 	if err != nil {
-		return report, err
+		return report, false, err
 	}
-	if err := ix.swap(gen); err != nil {
-		return report, err
+	if ix.opts.Dir == "" {
+		return report, true, ix.swap(gen)
 	}
-	return report, nil
+	if err := ix.publish(gen); err != nil {
+		return report, false, err
+	}
+	// The generation this one replaced is closed now, its lease released:
+	// whatever no other process serves goes, now or after its grace.
+	ix.cleanUnserved(true)
+	return report, true, nil
+}
+
+// followPublished serves the generation CURRENT names, if it is not since
+// and was built from the library with the given fingerprint, and says
+// whether it did. The caller holds the writer lock.
+func (ix *Index) followPublished(since, fingerprint string) bool {
+	cur, err := ix.store.current()
+	if err != nil || cur == "" || cur == since || since == "" {
+		return false
+	}
+	m, err := readMeta(filepath.Join(ix.opts.Dir, cur))
+	if err != nil || m.Schema != schemaVersion || m.Fingerprint != fingerprint {
+		return false
+	}
+	ix.switching.Lock()
+	defer ix.switching.Unlock()
+	if ix.Generation() != cur {
+		gen, err := ix.openServed(cur)
+		if err != nil {
+			ix.log.Warn("the index another process published will not open; rebuilding", "dir", ix.opts.Dir, "generation", cur, "err", err)
+			return false
+		}
+		if ix.swap(gen) != nil {
+			return false
+		}
+	}
+	ix.log.Info("another process published this library meanwhile; serving its index rather than building it again", "dir", ix.opts.Dir, "generation", cur)
+	return true
 }
 
 // build writes a complete generation of lib, whose articles are described
-// by articles and hold passages distinct passages, and, on disk, publishes
-// it.
+// by articles and hold passages distinct passages. On disk, the caller
+// holds the writer lock, and the generation is finished, opened and
+// leased, but not yet published.
 func (ix *Index) build(ctx context.Context, lib *corpus.Library, articles []articleMeta, passages int) (*generation, error) {
 	m := meta{Schema: schemaVersion, Fingerprint: Fingerprint(lib), BuiltAt: time.Now().UTC(), Articles: len(articles), Passages: passages}
 	im, err := newMapping()
@@ -459,16 +679,6 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library, articles []arti
 		return gen, nil
 	}
 
-	// The folder may have been deleted since Open ("always safe"): the
-	// lock file lives in it.
-	if err := os.MkdirAll(ix.opts.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create index directory: %w", err)
-	}
-	lock, err := ix.store.lockWriter()
-	if err != nil {
-		return nil, err
-	}
-	defer lock.unlock()
 	name := ix.store.newGeneration()
 	dir := filepath.Join(ix.opts.Dir, name)
 	fail := func(err error) (*generation, error) {
@@ -502,18 +712,35 @@ func (ix *Index) build(ctx context.Context, lib *corpus.Library, articles []arti
 	if err := writeMeta(dir, m); err != nil {
 		return fail(err)
 	}
-	gen, err := openGeneration(dir)
+	// Leased before it is published, so that no later writer removes it
+	// while this process serves it.
+	l, err := takeLease(dir)
 	if err != nil {
 		return fail(err)
 	}
-	if err := ix.store.publish(name); err != nil {
-		gen.close()
+	gen, err := openGeneration(dir)
+	if err != nil {
+		l.release()
 		return fail(err)
 	}
-	if _, err := ix.store.removeLeftovers(name); err != nil {
-		ix.log.Warn("could not remove an old index generation", "err", err)
-	}
+	gen.lease = l
 	return gen, nil
+}
+
+// publish makes gen, built by this process under the writer lock, the
+// generation CURRENT names, and puts it in service. The watcher waits
+// meanwhile, so it does not open gen a second time. An index closed while
+// gen was built stays closed (ErrClosed): gen is closed, but stays
+// published on disk, finished, for the other processes.
+func (ix *Index) publish(gen *generation) error {
+	ix.switching.Lock()
+	defer ix.switching.Unlock()
+	if err := ix.store.publish(filepath.Base(gen.dir)); err != nil {
+		gen.close()
+		_ = os.RemoveAll(gen.dir)
+		return err
+	}
+	return ix.swap(gen)
 }
 
 // batchSize is how many passages go into the index at a time: memory
@@ -677,8 +904,9 @@ func forceMerge(ctx context.Context, bidx bleve.Index) error {
 func joinSection(s []string) string { return strings.Join(s, " > ") }
 
 // swap puts gen in service and retires the previous generation once the
-// searches using it finish. An index closed while gen was being built stays
-// closed: gen is closed instead (on disk it stays, finished and published).
+// searches using it finish; its files stay on disk, for the writer to
+// remove when no process serves them. An index closed while gen was being
+// opened or built stays closed: gen is closed instead.
 func (ix *Index) swap(gen *generation) error {
 	ix.mu.Lock()
 	if ix.closed {
@@ -691,9 +919,6 @@ func (ix *Index) swap(gen *generation) error {
 	ix.mu.Unlock()
 	if old != nil {
 		old.close()
-		if old.dir != "" && old.dir != gen.dir {
-			_ = os.RemoveAll(old.dir)
-		}
 	}
 	return nil
 }
@@ -709,13 +934,18 @@ func (ix *Index) acquire() (*generation, error) {
 	return ix.gen, nil
 }
 
-// Close releases the index. Searches in flight finish first.
+// Close releases the index: it stops following CURRENT, and lets go of the
+// generation in service once the searches in flight finish.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	gen := ix.gen
 	ix.gen = nil
 	ix.closed = true
 	ix.mu.Unlock()
+	if ix.stop != nil {
+		ix.stop()
+		<-ix.watched
+	}
 	if gen != nil {
 		gen.close()
 	}

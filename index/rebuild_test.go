@@ -80,7 +80,7 @@ func TestSearchDuringRebuilds(t *testing.T) {
 			libB, textB := quokkaLibrary("beta")
 			src := newSwitchable(libA)
 			dir := d.dir(t)
-			ix, _ := openIndex(t, Options{Dir: dir, Load: src.load})
+			ix, _ := openIndex(t, Options{Dir: dir, Load: src.load, Grace: noGrace})
 			const q = "tell me about the quokka"
 			if hits := mustSearch(t, ix, q, 1); len(hits) != 1 || hits[0].Passage.Text != textA {
 				t.Fatalf("before rebuilding: %v", hitIDs(hits))

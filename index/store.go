@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,17 +21,27 @@ import (
 //	DIR/gen-…/meta.json    what built it, and how many articles and passages
 //	DIR/gen-…/answer.json  the library-wide figures the answer rule reads
 //	DIR/gen-…/articles.bolt  each article's title, sources and passage IDs
-//	DIR/LOCK               flock held by the one process rebuilding
+//	DIR/gen-…/.served-by-… a lease: one per process serving the generation
+//	DIR/LOCK               flock held by the one process writing: building,
+//	                       setting aside or removing generations
 //	DIR/corrupt-…          generations set aside because they would not open
 //
-// A build killed half-way leaves a gen-… directory that CURRENT does not
-// name; the next writer removes it.
+// Many processes may serve from one directory (replicas on a shared
+// volume). Each follows CURRENT, and keeps a lease file in the generation
+// it serves, refreshed while it serves it. Only the holder of the writer
+// lock removes a generation, and only one that CURRENT does not name, that
+// no lease has marked as served and that was not replaced, within the
+// grace period (see removeUnserved).
+//
+// A build killed half-way leaves a gen-… directory without meta.json that
+// CURRENT does not name; the next writer removes it.
 const (
 	pointerFile = "CURRENT"
 	lockFile    = "LOCK"
 	metaFile    = "meta.json"
 	bleveDir    = "bleve"
 	genPrefix   = "gen-"
+	leasePrefix = ".served-by-"
 )
 
 // store is an index directory on disk.
@@ -76,15 +87,10 @@ func (s store) lockIfStill(still func(name string, err error) bool) (*writerLock
 	return lock, lockErr
 }
 
-// setAsidePointer moves a damaged pointer file out of the way, keeping it
-// for inspection. It does so under the writer lock, and only if the
-// pointer is damaged still; else it returns errMoved.
-func (s store) setAsidePointer() (string, error) {
-	lock, err := s.lockIfStill(func(_ string, err error) bool { return errors.Is(err, errBadPointer) })
-	if err != nil {
-		return "", err
-	}
-	defer lock.unlock()
+// setAsidePointerLocked moves a damaged pointer file out of the way,
+// keeping it for inspection. The caller holds the writer lock and has
+// checked that the pointer is damaged still.
+func (s store) setAsidePointerLocked() (string, error) {
 	dest := filepath.Join(s.dir, "corrupt-"+time.Now().UTC().Format("20060102T150405Z")+"-"+pointerFile)
 	if err := os.Rename(filepath.Join(s.dir, pointerFile), dest); err != nil {
 		return "", fmt.Errorf("set aside damaged index pointer: %w", err)
@@ -98,8 +104,12 @@ func (s store) newGeneration() string {
 }
 
 // publish makes name the live generation: write a temporary pointer, flush
-// it, rename it over the old one, and flush the directory.
+// it, rename it over the old one, and flush the directory. The generation
+// it replaces is marked as replaced now, by its modification time: a
+// process may have read CURRENT just before and be opening it, so its
+// grace period starts here, however long ago it was built.
 func (s store) publish(name string) error {
+	replaced, _ := s.current()
 	tmp := filepath.Join(s.dir, pointerFile+".tmp")
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -118,6 +128,10 @@ func (s store) publish(name string) error {
 	}
 	if err := os.Rename(tmp, filepath.Join(s.dir, pointerFile)); err != nil {
 		return fmt.Errorf("replace index pointer: %w", err)
+	}
+	if replaced != "" && replaced != name {
+		now := time.Now()
+		_ = os.Chtimes(filepath.Join(s.dir, replaced), now, now) // gone or not ours: nothing to protect
 	}
 	return syncDir(s.dir)
 }
@@ -179,6 +193,12 @@ func (s store) setAside(name string) (string, error) {
 		return "", err
 	}
 	defer lock.unlock()
+	return s.setAsideLocked(name)
+}
+
+// setAsideLocked is setAside for a caller that holds the writer lock and
+// has checked that CURRENT names name.
+func (s store) setAsideLocked(name string) (string, error) {
 	dest := filepath.Join(s.dir, "corrupt-"+time.Now().UTC().Format("20060102T150405Z")+"-"+name)
 	switch err := os.Rename(filepath.Join(s.dir, name), dest); {
 	case errors.Is(err, os.ErrNotExist):
@@ -192,29 +212,94 @@ func (s store) setAside(name string) (string, error) {
 	return dest, nil
 }
 
-// removeLeftovers deletes generations other than keep: those of interrupted
-// builds and those replaced by a rebuild. The caller holds the writer lock,
-// so no build of another process is in progress.
-func (s store) removeLeftovers(keep string) ([]string, error) {
+// removeUnserved deletes the generations that no process may be serving,
+// and returns what it removed and, when it kept some that CURRENT does not
+// name, when the first of them may go. It keeps:
+//   - the generation CURRENT names;
+//   - a generation with a lease refreshed within grace: a process serves it;
+//   - a generation whose directory changed within grace: it was replaced
+//     (see publish) or a lease in it was released that recently, and a
+//     process that read CURRENT before it was replaced may be opening it.
+//     Opening takes a lease first and reads CURRENT again after, so this
+//     is a second safeguard, for shared volumes that show another host's
+//     files late.
+//
+// A generation without meta.json that no lease holds is what an
+// interrupted build left: nobody can have opened it, so it goes at once.
+// Nothing is removed when CURRENT cannot be read. The caller holds the
+// writer lock, so no build of another process is in progress.
+func (s store) removeUnserved(now time.Time, grace time.Duration) (removed []string, next time.Time, err error) {
+	cur, err := s.current()
+	if err != nil {
+		return nil, next, err
+	}
 	entries, err := os.ReadDir(s.dir)
 	if err != nil {
-		return nil, fmt.Errorf("list index directory: %w", err)
+		return nil, next, fmt.Errorf("list index directory: %w", err)
 	}
-	var removed []string
 	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), genPrefix) && e.Name() != keep {
-			if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
-				return removed, fmt.Errorf("remove leftover index %s: %w", e.Name(), err)
-			}
-			removed = append(removed, e.Name())
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), genPrefix) || e.Name() == cur {
+			continue
 		}
+		dir := filepath.Join(s.dir, e.Name())
+		lease, changed, err := lastServed(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed meanwhile by hand: nothing to do
+		}
+		if err != nil {
+			return removed, next, err
+		}
+		_, metaErr := os.Lstat(filepath.Join(dir, metaFile))
+		unfinished := errors.Is(metaErr, os.ErrNotExist)
+		last := changed
+		if unfinished || lease.After(last) {
+			last = lease
+		}
+		if now.Sub(last) < grace {
+			if until := last.Add(grace); next.IsZero() || until.Before(next) {
+				next = until
+			}
+			continue
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return removed, next, fmt.Errorf("remove unserved index %s: %w", e.Name(), err)
+		}
+		removed = append(removed, e.Name())
 	}
 	_ = os.Remove(filepath.Join(s.dir, pointerFile+".tmp"))
-	return removed, nil
+	return removed, next, nil
+}
+
+// lastServed returns when a lease in the generation genDir was last
+// refreshed (zero when it holds none) and when the directory last changed.
+func lastServed(genDir string) (lease, changed time.Time, err error) {
+	info, err := os.Stat(genDir)
+	if err != nil {
+		return lease, changed, fmt.Errorf("inspect index generation: %w", err)
+	}
+	entries, err := os.ReadDir(genDir)
+	if err != nil {
+		return lease, changed, fmt.Errorf("list index generation: %w", err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), leasePrefix) {
+			continue
+		}
+		li, err := e.Info()
+		if err != nil {
+			continue // released meanwhile
+		}
+		if li.ModTime().After(lease) {
+			lease = li.ModTime()
+		}
+	}
+	return lease, info.ModTime(), nil
 }
 
 // writerLock is an exclusive lock on an index directory, held while a
-// process builds in it.
+// process writes in it: builds and publishes, sets aside, or removes
+// generations. It is a flock, so it goes with a process that dies, and two
+// opens of the lock file conflict even within one process.
 type writerLock struct{ f *os.File }
 
 // lockWriter takes the directory's writer lock without waiting.
@@ -231,6 +316,33 @@ func (s store) lockWriter() (*writerLock, error) {
 		return nil, fmt.Errorf("lock index directory %s: %w", s.dir, err)
 	}
 	return &writerLock{f: f}, nil
+}
+
+// waitWriter takes the directory's writer lock, trying again every `every`
+// while another process holds it, until ctx ends. The error then wraps both
+// ErrLocked and ctx's error.
+func (s store) waitWriter(ctx context.Context, every time.Duration) (*writerLock, error) {
+	for {
+		lock, err := s.lockWriter()
+		if !errors.Is(err, ErrLocked) {
+			return lock, err
+		}
+		if werr := sleep(ctx, every); werr != nil {
+			return nil, fmt.Errorf("%w; gave up waiting: %w", err, werr)
+		}
+	}
+}
+
+// sleep waits for d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (l *writerLock) unlock() {
