@@ -160,22 +160,7 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 	data := t.TempDir()
 	t.Setenv("DATA_DIR", data)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr lockedBuffer
-	exit := make(chan int, 1)
-	go func() { exit <- runServe(ctx, nil, &bytes.Buffer{}, &stderr) }()
-
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
-	if _, err := fake.WaitRequest(wctx, discordfake.Match{Method: "PUT", Path: "/applications/*/guilds/400000000000000001/commands"}); err != nil {
-		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
-	}
-	sent, err := fake.Command(discordfake.Member{UserID: "300000000000000001", GuildID: "400000000000000001"}, "", "ask",
-		discordfake.Option{Name: "question", Value: "does kefir help acne?"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sent, wctx, stderr, stop := servingAsk(t, fake)
 	r, err := sent.WaitCallback(wctx)
 	if err != nil {
 		t.Fatal(err)
@@ -255,15 +240,7 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 		t.Errorf("gutskin_index_passages: %v", p)
 	}
 
-	cancel()
-	select {
-	case code := <-exit:
-		if code != exitOK {
-			t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop within 20s")
-	}
+	stop()
 	if g := fake.Gateway(); len(g.CloseCodes) != 1 || g.CloseCodes[0] != 1000 {
 		t.Errorf("gateway close codes %v, want [1000]", g.CloseCodes)
 	}
@@ -377,13 +354,31 @@ func TestServeHTTPInteractions(t *testing.T) {
 	t.Setenv("INTERACTIONS_ADDR", addr)
 	t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(pub))
 	t.Setenv("GATEWAY", "off")
+	sent, wctx, _, stop := servingAsk(t, fake)
+	if r, err := sent.WaitCallback(wctx); err != nil || !strings.Contains(string(r.Body), "Does kefir help acne?") || !strings.Contains(string(r.Body), "doi.org") {
+		t.Errorf("answer over HTTP: %v %s", err, r.Body)
+	}
+	if g := fake.Gateway(); g.Connections != 0 {
+		t.Errorf("GATEWAY=off opened %d gateway connections", g.Connections)
+	}
+	stop()
+	if p := fake.Problems(); len(p) > 0 {
+		t.Errorf("problems: %v", p)
+	}
+}
+
+// servingAsk starts serve with the environment the test set, waits until it
+// has registered its commands with fake, and sends a member's /ask about
+// kefir. stop ends serve and checks it exits 0.
+func servingAsk(t *testing.T, fake *discordfake.Server) (sent discordfake.Sent, wctx context.Context, stderr *lockedBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stderr lockedBuffer
+	t.Cleanup(cancel)
+	stderr = &lockedBuffer{}
 	exit := make(chan int, 1)
-	go func() { exit <- runServe(ctx, nil, &bytes.Buffer{}, &stderr) }()
+	go func() { exit <- runServe(ctx, nil, &bytes.Buffer{}, stderr) }()
 	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
+	t.Cleanup(wcancel)
 	if _, err := fake.WaitRequest(wctx, discordfake.Match{Method: "PUT", Path: "/applications/*/guilds/400000000000000001/commands"}); err != nil {
 		t.Fatalf("%v; stderr:\n%s", err, stderr.String())
 	}
@@ -392,22 +387,16 @@ func TestServeHTTPInteractions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, err := sent.WaitCallback(wctx); err != nil || !strings.Contains(string(r.Body), "Does kefir help acne?") || !strings.Contains(string(r.Body), "doi.org") {
-		t.Errorf("answer over HTTP: %v %s", err, r.Body)
-	}
-	if g := fake.Gateway(); g.Connections != 0 {
-		t.Errorf("GATEWAY=off opened %d gateway connections", g.Connections)
-	}
-	cancel()
-	select {
-	case code := <-exit:
-		if code != exitOK {
-			t.Errorf("exit %d; stderr:\n%s", code, stderr.String())
+	return sent, wctx, stderr, func() {
+		t.Helper()
+		cancel()
+		select {
+		case code := <-exit:
+			if code != exitOK {
+				t.Errorf("exit %d, want 0; stderr:\n%s", code, stderr.String())
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop within 20s")
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
-	}
-	if p := fake.Problems(); len(p) > 0 {
-		t.Errorf("problems: %v", p)
 	}
 }
