@@ -169,18 +169,6 @@ func (x Sent) Original() (Message, bool) {
 	return x.srv.Message(id)
 }
 
-// Followups returns its follow-up messages, in order.
-func (x Sent) Followups() []Message {
-	orig, _ := x.Original()
-	var out []Message
-	for _, m := range x.srv.Messages() {
-		if m.Interaction == x.Token && m.ID != orig.ID {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 func (s *Server) base(from Member, kind int, channelID string) (map[string]any, *interaction) {
 	if channelID == "" {
 		channelID = DefaultChannelID

@@ -93,7 +93,6 @@ type Server struct {
 	messages     map[string]*Message     // by message ID
 	order        []string                // message IDs in creation order
 	commands     map[string]json.RawMessage
-	reactions    []Reaction
 	attachments  map[string]storedAttachment // by attachment ID
 
 	gw         gatewayState          // shard 0, the only one of an unsharded bot
@@ -433,20 +432,6 @@ func (s *Server) Commands(guildID string) (commands json.RawMessage, ok bool) {
 	return c, ok
 }
 
-// Reaction is a reaction the bot added to a message.
-type Reaction struct {
-	ChannelID string `json:"channel_id"`
-	MessageID string `json:"message_id"`
-	Emoji     string `json:"emoji"`
-}
-
-// Reactions returns the reactions the bot added, in order.
-func (s *Server) Reactions() []Reaction {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Reaction(nil), s.reactions...)
-}
-
 // Fault makes the fake misbehave on matching REST requests.
 type Fault struct {
 	// Method and Path select requests as in [Match]; empty matches any.
@@ -507,13 +492,6 @@ func (s *Server) InjectFault(f Fault) {
 		left = 1
 	}
 	s.faults = append(s.faults, &faultState{Fault: f, left: left})
-}
-
-// ClearFaults removes every pending fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
 }
 
 // takeFaultLocked returns the first fault matching the request and uses

@@ -157,28 +157,6 @@ func (s *Server) InvalidateNextResume() {
 	s.gw.invalidateNextResume = true
 }
 
-// Dispatch sends an op 0 event with the next sequence number. When the bot is
-// momentarily disconnected the event is kept and replayed on RESUME. It
-// fails when no session was ever identified.
-func (s *Server) Dispatch(eventName string, data any) (int64, error) {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return 0, fmt.Errorf("discordfake: encode %s: %w", eventName, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gw.sessionID == "" {
-		return 0, errNotConnected
-	}
-	return s.dispatchLocked(eventName, raw), nil
-}
-
-// dispatchLocked sends an event on shard 0, the only one of an unsharded
-// bot.
-func (s *Server) dispatchLocked(eventName string, raw json.RawMessage) int64 {
-	return s.dispatchShardLocked(&s.gw, eventName, raw)
-}
-
 // shardFor is the shard Discord sends a guild's events to: (guild_id >>
 // 22) % shards; direct messages go to shard 0.
 func (s *Server) shardForLocked(guildID string) *gatewayState {

@@ -366,7 +366,7 @@ func (s *Server) route(r *http.Request, path string, raw []byte) (int, []byte, m
 	case r.Method == "POST" && len(seg) == 3 && seg[0] == "channels" && seg[2] == "messages":
 		return s.channelMessageLocked(seg[1], body)
 	case r.Method == "PUT" && len(seg) == 7 && seg[0] == "channels" && seg[4] == "reactions" && seg[6] == "@me":
-		s.reactions = append(s.reactions, Reaction{ChannelID: seg[1], MessageID: seg[3], Emoji: seg[5]})
+		// Recorded among the requests, where tests find it.
 		return 204, nil, nil
 	}
 	s.problemLocked("unexpected route %s %s", r.Method, path)
