@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
@@ -209,29 +210,37 @@ func TestServeAgainstFakeDiscord(t *testing.T) {
 		t.Errorf("/readyz %d %+v", resp.StatusCode, rep)
 	}
 
-	// /metrics on the health port counts what the test sent.
-	mresp, err := http.Get("http://" + healthAddr + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(mresp.Body)
-	mresp.Body.Close()
-	if err != nil {
-		t.Fatalf("/metrics does not parse: %v", err)
-	}
+	// /metrics on the health port counts what the test sent (a reply is
+	// on its way before its interaction is counted: wait a little).
+	var families map[string]*dto.MetricFamily
 	counted := map[string]float64{}
-	for _, m := range families["gutskin_interactions_total"].GetMetric() {
-		var kind, outcome string
-		for _, l := range m.GetLabel() {
-			switch l.GetName() {
-			case "kind":
-				kind = l.GetValue()
-			case "outcome":
-				outcome = l.GetValue()
-			}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		mresp, err := http.Get("http://" + healthAddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
-		counted[kind+"/"+outcome] = m.GetCounter().GetValue()
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err = parser.TextToMetricFamilies(mresp.Body)
+		mresp.Body.Close()
+		if err != nil {
+			t.Fatalf("/metrics does not parse: %v", err)
+		}
+		counted = map[string]float64{}
+		for _, m := range families["gutskin_interactions_total"].GetMetric() {
+			var kind, outcome string
+			for _, l := range m.GetLabel() {
+				switch l.GetName() {
+				case "kind":
+					kind = l.GetValue()
+				case "outcome":
+					outcome = l.GetValue()
+				}
+			}
+			counted[kind+"/"+outcome] = m.GetCounter().GetValue()
+		}
+		if len(counted) >= 2 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if counted["ask/answer"] != 1 || counted["library/listed"] != 1 || len(counted) != 2 {
 		t.Errorf("gutskin_interactions_total: %v", counted)
