@@ -229,12 +229,9 @@ func (f *Folder) Add(ctx context.Context, p Preview) (Added, error) {
 	if err != nil {
 		return out, err
 	}
-	art, _, err := corpus.ReadFile(p.File, p.data)
-	if err != nil {
-		return out, fmt.Errorf("add %s: %w", p.File, err)
-	}
+	// The preview read p.data as p.File already: its title is the article's.
 	out.File = p.File
-	old, replacing := c.replaced(art.Title, p.File)
+	old, replacing := c.replaced(p.Title, p.File)
 	out.Updated = replacing
 	target := filepath.Join(f.opts.Dir, filepath.FromSlash(out.File))
 	if prev, err := os.ReadFile(target); err == nil {

@@ -28,13 +28,14 @@ type Metrics struct {
 	reg          *prometheus.Registry
 	interactions *prometheus.CounterVec
 	latency      *prometheus.HistogramVec
-	questions    *prometheus.CounterVec
 	rebuilds     *prometheus.CounterVec
 	rebuildTime  prometheus.Histogram
 	retries      *prometheus.CounterVec
 	rateLimited  prometheus.Counter
 	reconnects   *prometheus.CounterVec
 
+	// asked and answered count questions once, for both
+	// gutskin_questions_total and gutskin_answered_ratio.
 	asked, answered atomic.Int64
 }
 
@@ -48,9 +49,6 @@ func New(index IndexSize) *Metrics {
 		Name: "gutskin_answer_latency_seconds", Help: "Time from receiving a question to its reply, by kind.",
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"kind"})
-	m.questions = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "gutskin_questions_total", Help: "Questions searched, by whether a passage answered them.",
-	}, []string{"answered"})
 	m.rebuilds = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "gutskin_rebuilds_total", Help: "Library rebuilds, by outcome (rebuilt or not_rebuilt).",
 	}, []string{"outcome"})
@@ -76,7 +74,18 @@ func New(index IndexSize) *Metrics {
 		}
 		return float64(m.answered.Load()) / float64(asked)
 	})
-	m.reg.MustRegister(m.interactions, m.latency, m.questions, m.rebuilds, m.rebuildTime, m.retries, m.rateLimited, m.reconnects,
+	questions := func(answered bool) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gutskin_questions_total", Help: "Questions searched, by whether a passage answered them.",
+			ConstLabels: prometheus.Labels{"answered": strconv.FormatBool(answered)},
+		}, func() float64 {
+			if answered {
+				return float64(m.answered.Load())
+			}
+			return float64(m.asked.Load() - m.answered.Load())
+		})
+	}
+	m.reg.MustRegister(questions(true), questions(false), m.interactions, m.latency, m.rebuilds, m.rebuildTime, m.retries, m.rateLimited, m.reconnects,
 		answeredRatio, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if index != nil {
 		m.reg.MustRegister(
@@ -101,10 +110,8 @@ func (m *Metrics) Interaction(kind, outcome string, latency time.Duration) {
 	switch outcome {
 	case "answer", "no_answer":
 		m.latency.WithLabelValues(kind).Observe(latency.Seconds())
-		answered := outcome == "answer"
-		m.questions.WithLabelValues(strconv.FormatBool(answered)).Inc()
-		m.asked.Add(1)
-		if answered {
+		m.asked.Add(1) // first, so a scrape never sees more answered than asked
+		if outcome == "answer" {
 			m.answered.Add(1)
 		}
 	}
