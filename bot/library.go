@@ -158,13 +158,7 @@ func (b *Bot) libraryCommand(ctx context.Context, r *reply) outcome {
 // moderator what adding it would do, with Add and Cancel.
 func (b *Bot) libraryPreview(ctx context.Context, r *reply, d discordgo.ApplicationCommandInteractionData, opts []*discordgo.ApplicationCommandInteractionDataOption) outcome {
 	var src library.Source
-	var attachmentID string
-	for _, o := range opts {
-		if o.Name == optFile {
-			attachmentID, _ = o.Value.(string)
-		}
-	}
-	rawURL := stringOption(opts, optURL)
+	attachmentID, rawURL := stringOption(opts, optFile), stringOption(opts, optURL)
 	switch {
 	case attachmentID != "" && rawURL != "":
 		return b.simple(ctx, r, textMessage("Give either a file or a URL, not both."), "refused")
@@ -253,8 +247,8 @@ func (b *Bot) libraryButton(ctx context.Context, r *reply, c customID) outcome {
 	if b.opts.Library == nil {
 		return expired()
 	}
-	pc, ok := b.opts.Library.Held(c.Key, false)
-	if !ok || time.Now().After(pc.Expires) {
+	pc, ok := b.opts.Library.Held(c.Key, false) // an expired change is not held
+	if !ok {
 		return expired()
 	}
 	if member != pc.Owner {
